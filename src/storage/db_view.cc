@@ -1,0 +1,169 @@
+#include "storage/db_view.h"
+
+#include <cassert>
+
+#include "common/random.h"
+
+namespace larder {
+
+Shard& DbView::ShardOf(const KeyArg& k) const {
+  size_t i = store_->ShardIndex(k.hash);
+  assert(locks_->Holds(i) && "the command must hold the key's shard lock");
+  return store_->shard(i);
+}
+
+void DbView::Touch(Entry* e) {
+  if (no_touch_) return;
+  e->set_access(TouchAccess(store_->access_policy(), e->access(), now_ms_, RandomUnit()));
+}
+
+void DbView::RemoveExpired(Shard& s, Table& t, size_t slot) {
+  Entry* e = t.At(slot);
+  t.RemoveAt(slot);
+  t.MaybeShrink();
+  Entry::Free(e);
+  ShardStats::Bump(s.stats.expired_keys);
+}
+
+void DbView::ExpireIfNeeded(Shard& s, Table& t, const KeyArg& k) {
+  size_t slot = t.Find(k.hash, k.key);
+  if (slot != Table::kNotFound && IsExpired(t.At(slot))) RemoveExpired(s, t, slot);
+}
+
+KeyRef DbView::Find(const KeyArg& k, Mode mode) {
+  Shard& s = ShardOf(k);
+  Table& t = TableOf(s);
+  KeyRef ref;
+  size_t slot = t.Find(k.hash, k.key);
+  if (slot != Table::kNotFound) {
+    Entry* e = t.At(slot);
+    if (t.IsVolatile(slot) && IsExpired(e)) {
+      RemoveExpired(s, t, slot);
+    } else {
+      ref.shard_ = &s;
+      ref.table_ = &t;
+      ref.slot_ = slot;
+      ref.entry_ = e;
+      if (mode != Mode::kPeek) Touch(e);
+    }
+  }
+  if (mode == Mode::kRead) {
+    ShardStats::Bump(ref ? s.stats.keyspace_hits : s.stats.keyspace_misses);
+  }
+  return ref;
+}
+
+void DbView::SetString(const KeyArg& k, KeyRef* existing, std::string_view value,
+                       int64_t expire_at, bool raw) {
+  if (existing == nullptr || !*existing) {
+    int64_t at = expire_at == kKeepTtl ? kNoExpiry : expire_at;
+    Insert(k, Entry::NewString(k.key, value, at, InitialAccess(store_->access_policy(), now_ms_)));
+    return;
+  }
+  Entry* e = existing->entry_;
+  int64_t at = expire_at == kKeepTtl ? e->expire_at() : expire_at;
+  if (e->kind() == ValueKind::kString && e->has_expiry() == (at != kNoExpiry)) {
+    e = Entry::SetString(e, value, raw);
+    if (at != kNoExpiry) e = Entry::SetExpiry(e, at);
+  } else {
+    Entry* fresh = Entry::NewString(k.key, value, at, e->access());
+    if (raw) {
+      char* data = nullptr;
+      fresh = Entry::GrowString(fresh, value.size(), &data);
+    }
+    Entry::Free(e);
+    e = fresh;
+  }
+  existing->entry_ = e;
+  existing->table_->Update(existing->slot_, e);
+}
+
+size_t DbView::Append(KeyRef* ref, std::string_view suffix) {
+  Entry* e = Entry::Append(ref->entry_, suffix);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+  return e->str().size();
+}
+
+char* DbView::GrowString(KeyRef* ref, size_t len) {
+  char* data = nullptr;
+  Entry* e = Entry::GrowString(ref->entry_, len, &data);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+  return data;
+}
+
+void DbView::SetExpiry(KeyRef* ref, int64_t expire_at) {
+  Entry* e = Entry::SetExpiry(ref->entry_, expire_at);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+}
+
+Entry* DbView::Detach(KeyRef* ref) {
+  Entry* e = ref->entry_;
+  ref->table_->RemoveAt(ref->slot_);
+  ref->table_->MaybeShrink();
+  ref->entry_ = nullptr;
+  return e;
+}
+
+void DbView::Delete(KeyRef* ref) { Entry::Free(Detach(ref)); }
+
+bool DbView::DeleteKey(const KeyArg& k) {
+  KeyRef ref = Find(k, Mode::kPeek);
+  if (!ref) return false;
+  Delete(&ref);
+  return true;
+}
+
+void DbView::Insert(const KeyArg& k, Entry* e) {
+  Shard& s = ShardOf(k);
+  TableOf(s).Insert(k.hash, e);
+}
+
+bool DbView::RandomKey(std::string* out) {
+  const size_t nshards = store_->shard_count();
+  // Try random shards first, then fall back to a full pass (sparse databases).
+  for (int attempt = 0; attempt < 64 + int(nshards); ++attempt) {
+    size_t i = attempt < 64 ? size_t(RandomU64()) & (nshards - 1) : size_t(attempt - 64);
+    Shard& s = store_->shard(i);
+    bool held = locks_->Holds(i);
+    if (!held) s.mu.Lock();
+    Table& t = TableOf(s);
+    bool found = false;
+    for (int tries = 0; tries < 16 && t.size() > 0; ++tries) {
+      size_t slot = t.RandomSlot(RandomU64());
+      Entry* e = t.At(slot);
+      if (t.IsVolatile(slot) && IsExpired(e)) {
+        RemoveExpired(s, t, slot);
+        continue;
+      }
+      out->assign(e->key());
+      found = true;
+      break;
+    }
+    if (!held) s.mu.Unlock();
+    if (found) return true;
+  }
+  return false;
+}
+
+void DbView::Flush(bool async) {
+  assert(locks_->HoldsAll());
+  std::vector<Table> detached;
+  for (size_t i = 0; i < store_->shard_count(); ++i) {
+    Table& t = TableOf(store_->shard(i));
+    if (t.size() == 0) continue;
+    if (async) detached.push_back(std::move(t));
+    else t.Clear();
+  }
+  if (!detached.empty()) store_->lazy_freer().Enqueue(std::move(detached));
+}
+
+uint64_t DbView::Size() {
+  uint64_t n = 0;
+  ForEachShard([&](Shard&, Table& t) { n += t.size(); });
+  return n;
+}
+
+}  // namespace larder

@@ -1,0 +1,180 @@
+// What a command sees of the keyspace: one logical database at one instant, through
+// the shard locks its LockSet holds. Handles passive expiry, access bookkeeping and
+// keyspace statistics, so commands only express their semantics.
+//
+// Thread-safety: single-key operations REQUIRE the key's shard to be held by the
+// LockSet (checked by assertion). ForEachShard/Scan/RandomKey take each shard's lock
+// themselves unless the LockSet already holds it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/hash.h"
+#include "storage/entry.h"
+#include "storage/lock_set.h"
+#include "storage/store.h"
+
+namespace larder {
+
+// A key and its hash, computed once per command.
+struct KeyArg {
+  std::string_view key;
+  uint64_t hash;
+};
+inline KeyArg MakeKeyArg(std::string_view key) { return {key, HashKey(key)}; }
+
+// A live key found by DbView::Find. Invalidated by any insert or removal in the same
+// shard and database (re-Find after those), and by the end of the command.
+class KeyRef {
+ public:
+  KeyRef() = default;
+  explicit operator bool() const { return entry_ != nullptr; }
+  Entry* entry() const { return entry_; }
+  ValueKind kind() const { return entry_->kind(); }
+  std::string_view str() const { return entry_->str(); }
+  int64_t expire_at() const { return entry_->expire_at(); }
+
+ private:
+  friend class DbView;
+  Shard* shard_ = nullptr;
+  Table* table_ = nullptr;
+  size_t slot_ = 0;
+  Entry* entry_ = nullptr;
+};
+
+// Passed for `expire_at` to keep the current expiry.
+inline constexpr int64_t kKeepTtl = -2;
+
+class DbView {
+ public:
+  enum class Mode {
+    kRead,   // counts keyspace hits/misses, updates access time
+    kWrite,  // updates access time
+    kPeek,   // neither (TYPE-like probes with NO-TOUCH, internal checks)
+  };
+
+  DbView(Store* store, LockSet* locks, int db, int64_t now_ms, bool no_touch = false)
+      : store_(store), locks_(locks), db_(db), now_ms_(now_ms), no_touch_(no_touch) {}
+
+  Store* store() const { return store_; }
+  int db() const { return db_; }
+  int64_t now_ms() const { return now_ms_; }
+  // A view of another database at the same instant with the same locks.
+  DbView WithDb(int db) const { return DbView(store_, locks_, db, now_ms_, no_touch_); }
+
+  // Finds a live key; an expired one is removed and reported missing.
+  KeyRef Find(const KeyArg& k, Mode mode);
+  bool Exists(const KeyArg& k) { return bool(Find(k, Mode::kPeek)); }
+
+  // Creates or replaces `k` as a string. `existing` is the result of Find for k (or
+  // empty). expire_at: ms since the epoch, kNoExpiry, or kKeepTtl.
+  void SetString(const KeyArg& k, KeyRef* existing, std::string_view value, int64_t expire_at,
+                 bool raw = false);
+  // Appends to an existing string key; returns the new length.
+  size_t Append(KeyRef* ref, std::string_view suffix);
+  // Grows an existing string key to >= len bytes (zero-filled); returns writable bytes.
+  char* GrowString(KeyRef* ref, size_t len);
+  // Sets (ms since the epoch) or clears (kNoExpiry) the expiry of an existing key.
+  void SetExpiry(KeyRef* ref, int64_t expire_at);
+  // Removes and frees the key.
+  void Delete(KeyRef* ref);
+  bool DeleteKey(const KeyArg& k);
+  // Removes the key from the table and hands its entry to the caller.
+  Entry* Detach(KeyRef* ref);
+  // Inserts an entry whose key (k) is not present.
+  void Insert(const KeyArg& k, Entry* e);
+
+  // Calls fn(Shard&, Table&) for every shard's table of this database, locking each
+  // shard in turn unless it is already held. fn may remove entries.
+  template <typename Fn>
+  void ForEachShard(Fn&& fn);
+
+  // One SCAN step: visits live keys from `cursor` until about `count` keys were seen;
+  // returns the next cursor (0 when done). fn(Entry*) must not modify the keyspace.
+  template <typename Fn>
+  uint64_t Scan(uint64_t cursor, size_t count, Fn&& fn);
+
+  // A random live key's name, or false if the database is empty.
+  bool RandomKey(std::string* out);
+
+  // Removes every key (async: the entries are freed on a background thread).
+  // REQUIRES: the LockSet holds all shards.
+  void Flush(bool async);
+  // Number of keys (may include expired keys not removed yet, as in Redis).
+  uint64_t Size();
+
+  bool IsExpired(const Entry* e) const {
+    return e->has_expiry() && e->expire_at() < now_ms_;
+  }
+
+ private:
+  Shard& ShardOf(const KeyArg& k) const;
+  Table& TableOf(Shard& s) const NO_THREAD_SAFETY_ANALYSIS { return s.table(db_); }
+  void Touch(Entry* e);
+  void RemoveExpired(Shard& s, Table& t, size_t slot);
+  // Removes `k` from t if it is present and expired. REQUIRES: s is locked.
+  void ExpireIfNeeded(Shard& s, Table& t, const KeyArg& k);
+
+  Store* store_;
+  LockSet* locks_;
+  int db_;
+  int64_t now_ms_;
+  bool no_touch_;
+};
+
+// ---- template implementations ----
+
+template <typename Fn>
+void DbView::ForEachShard(Fn&& fn) {
+  for (size_t i = 0; i < store_->shard_count(); ++i) {
+    Shard& s = store_->shard(i);
+    if (locks_->Holds(i)) {
+      fn(s, TableOf(s));
+    } else {
+      MutexLock lock(&s.mu);
+      fn(s, TableOf(s));
+    }
+  }
+}
+
+template <typename Fn>
+uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
+  const size_t nshards = store_->shard_count();
+  const int shard_bits = __builtin_ctzll(nshards);
+  size_t shard = size_t(cursor) & (nshards - 1);
+  uint64_t tcursor = cursor >> shard_bits;
+  size_t seen = 0;
+  std::vector<std::string> expired;
+  // Bound the work per call even if most buckets are empty.
+  size_t budget = count * 10 + 16;
+  while (true) {
+    Shard& s = store_->shard(shard);
+    bool held = locks_->Holds(shard);
+    if (!held) s.mu.Lock();
+    Table& t = TableOf(s);
+    do {
+      tcursor = t.ScanBucket(tcursor, [&](Entry* e) {
+        if (IsExpired(e)) {
+          expired.emplace_back(e->key());
+        } else {
+          fn(e);
+          ++seen;
+        }
+      });
+      if (budget > 0) --budget;
+    } while (tcursor != 0 && seen < count && budget > 0);
+    for (const std::string& key : expired) ExpireIfNeeded(s, t, MakeKeyArg(key));
+    expired.clear();
+    if (!held) s.mu.Unlock();
+    if (tcursor == 0) {
+      if (++shard == nshards) return 0;
+    }
+    if (seen >= count || budget == 0) break;
+  }
+  return (tcursor << shard_bits) | shard;
+}
+
+}  // namespace larder

@@ -1,0 +1,37 @@
+#include "storage/lock_set.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "storage/store.h"
+
+namespace larder {
+
+void LockSet::Lock(std::vector<uint32_t>* shards) {
+  assert(!HoldsAny());
+  std::sort(shards->begin(), shards->end());
+  shards->erase(std::unique(shards->begin(), shards->end()), shards->end());
+  for (uint32_t s : *shards) store_->shard(s).mu.Lock();
+  held_.assign(shards->begin(), shards->end());
+}
+
+void LockSet::LockAll() {
+  assert(!HoldsAny());
+  for (size_t i = 0; i < store_->shard_count(); ++i) store_->shard(i).mu.Lock();
+  all_ = true;
+}
+
+void LockSet::Unlock() {
+  if (all_) {
+    for (size_t i = store_->shard_count(); i-- > 0;) store_->shard(i).mu.Unlock();
+    all_ = false;
+  }
+  for (size_t i = held_.size(); i-- > 0;) store_->shard(held_[i]).mu.Unlock();
+  held_.clear();
+}
+
+bool LockSet::Holds(size_t shard) const {
+  return all_ || std::binary_search(held_.begin(), held_.end(), uint32_t(shard));
+}
+
+}  // namespace larder

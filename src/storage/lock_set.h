@@ -1,0 +1,41 @@
+// The shard locks one command (or one EXEC) holds. Shards are always locked in
+// ascending index order with duplicates removed, so two lock sets cannot deadlock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/thread_annotations.h"
+
+namespace larder {
+
+class Store;
+
+// Not thread-safe: owned by one connection and reused across its commands.
+class LockSet {
+ public:
+  explicit LockSet(Store* store) : store_(store) {}
+  ~LockSet() { Unlock(); }
+  LockSet(const LockSet&) = delete;
+  LockSet& operator=(const LockSet&) = delete;
+
+  // Locks the given shards (any order, duplicates allowed; sorted in place).
+  // REQUIRES: nothing held.
+  void Lock(std::vector<uint32_t>* shards) NO_THREAD_SAFETY_ANALYSIS;
+  // Locks every shard. REQUIRES: nothing held.
+  void LockAll() NO_THREAD_SAFETY_ANALYSIS;
+  void Unlock() NO_THREAD_SAFETY_ANALYSIS;
+
+  bool Holds(size_t shard) const;
+  bool HoldsAll() const { return all_; }
+  bool HoldsAny() const { return all_ || !held_.empty(); }
+  Store* store() const { return store_; }
+
+ private:
+  Store* store_;
+  std::vector<uint32_t> held_;  // sorted, unique
+  bool all_ = false;
+};
+
+}  // namespace larder

@@ -1,0 +1,85 @@
+#include "storage/store.h"
+
+namespace larder {
+
+Shard::Shard(int databases) {
+  MutexLock lock(&mu);
+  tables_.resize(size_t(databases));
+  sweep_pos.assign(size_t(databases), 0);
+}
+
+LazyFreer::LazyFreer() : thread_([this] { Run(); }) {}
+
+LazyFreer::~LazyFreer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void LazyFreer::Enqueue(std::vector<Table> tables) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.fetch_add(tables.size(), std::memory_order_relaxed);
+    queue_.push_back(std::move(tables));
+  }
+  cv_.notify_one();
+}
+
+void LazyFreer::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stop requested and nothing left
+    std::vector<Table> batch = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    size_t n = batch.size();
+    batch.clear();  // frees every entry
+    pending_.fetch_sub(n, std::memory_order_relaxed);
+    lock.lock();
+  }
+}
+
+Store::Store(const StoreOptions& options)
+    : databases_(options.databases), shift_(64 - options.shard_bits) {
+  shards_.reserve(size_t(1) << options.shard_bits);
+  for (size_t i = 0; i < (size_t(1) << options.shard_bits); ++i) {
+    shards_.push_back(std::make_unique<Shard>(databases_));
+  }
+}
+
+#define LARDER_SUM_STAT(name)                                          \
+  uint64_t total = 0;                                                  \
+  for (const auto& s : shards_) total += s->stats.name.load(std::memory_order_relaxed); \
+  return total
+
+uint64_t Store::ExpiredKeys() const { LARDER_SUM_STAT(expired_keys); }
+uint64_t Store::KeyspaceHits() const { LARDER_SUM_STAT(keyspace_hits); }
+uint64_t Store::KeyspaceMisses() const { LARDER_SUM_STAT(keyspace_misses); }
+uint64_t Store::EvictedKeys() const { LARDER_SUM_STAT(evicted_keys); }
+#undef LARDER_SUM_STAT
+
+void Store::ResetStats() {
+  for (auto& s : shards_) {
+    MutexLock lock(&s->mu);
+    s->stats.expired_keys.store(0, std::memory_order_relaxed);
+    s->stats.keyspace_hits.store(0, std::memory_order_relaxed);
+    s->stats.keyspace_misses.store(0, std::memory_order_relaxed);
+    s->stats.evicted_keys.store(0, std::memory_order_relaxed);
+  }
+}
+
+Store::DbCounts Store::CountDb(int db) {
+  DbCounts c;
+  for (auto& s : shards_) {
+    MutexLock lock(&s->mu);
+    c.keys += s->table(db).size();
+    c.expires += s->table(db).volatile_count();
+  }
+  return c;
+}
+
+}  // namespace larder

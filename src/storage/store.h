@@ -1,0 +1,109 @@
+// The sharded keyspace: 2^shard_bits shards, each a mutex plus one Table per logical
+// database. A key's shard comes from the top bits of its hash, so all databases share
+// the shard locks (MOVE and COPY ... DB stay within one shard).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
+#include "storage/access.h"
+#include "storage/table.h"
+
+namespace larder {
+
+struct StoreOptions {
+  int databases = 16;
+  int shard_bits = 8;
+};
+
+// Counters a shard keeps under its lock; read without it (relaxed).
+struct ShardStats {
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> evicted_keys{0};
+
+  static void Bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+class Shard {
+ public:
+  explicit Shard(int databases);
+  Mutex mu;
+  Table& table(int db) REQUIRES(mu) { return tables_[size_t(db)]; }
+  std::vector<Table>& tables() REQUIRES(mu) { return tables_; }
+  ShardStats stats;
+  // Per-database position of the active expiry sweep.
+  std::vector<size_t> sweep_pos GUARDED_BY(mu);
+
+ private:
+  std::vector<Table> tables_ GUARDED_BY(mu);
+};
+
+// Frees detached tables on a background thread (FLUSHALL ASYNC, FLUSHDB ASYNC).
+class LazyFreer {
+ public:
+  LazyFreer();
+  ~LazyFreer();
+  void Enqueue(std::vector<Table> tables);
+  // Number of tables waiting to be freed (INFO lazyfree_pending_objects).
+  size_t Pending() const { return pending_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Table>> queue_;
+  bool stop_ = false;
+  std::atomic<size_t> pending_{0};
+  std::thread thread_;
+};
+
+class Store {
+ public:
+  explicit Store(const StoreOptions& options = {});
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int databases() const { return databases_; }
+  size_t shard_count() const { return shards_.size(); }
+  size_t ShardIndex(uint64_t hash) const { return size_t(hash >> shift_); }
+  Shard& shard(size_t i) { return *shards_[i]; }
+
+  AccessPolicy& access_policy() { return access_; }
+  LazyFreer& lazy_freer() { return lazy_; }
+
+  // Sums of the per-shard counters.
+  uint64_t ExpiredKeys() const;
+  uint64_t KeyspaceHits() const;
+  uint64_t KeyspaceMisses() const;
+  uint64_t EvictedKeys() const;
+  void ResetStats();
+
+  // Keys and keys with an expiry in `db` (locks each shard in turn).
+  struct DbCounts {
+    uint64_t keys = 0;
+    uint64_t expires = 0;
+  };
+  DbCounts CountDb(int db);
+
+ private:
+  int databases_;
+  int shift_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  AccessPolicy access_;
+  LazyFreer lazy_;
+};
+
+}  // namespace larder

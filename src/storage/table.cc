@@ -1,0 +1,159 @@
+#include "storage/table.h"
+
+#include <cassert>
+#include <utility>
+
+#include "common/hash.h"
+
+namespace larder {
+namespace {
+
+constexpr size_t kMinCapacity = 8;
+
+// Grow past 80% load; shrink below 10%.
+bool OverLoaded(size_t size, size_t cap) { return size * 5 > cap * 4; }
+bool UnderLoaded(size_t size, size_t cap) { return cap > kMinCapacity && size * 10 < cap; }
+
+}  // namespace
+
+uint64_t ReverseBits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((v & 0x0F0F0F0F0F0F0F0Full) << 4);
+  return __builtin_bswap64(v);
+}
+
+Table::~Table() { Clear(); }
+
+Table::Table(Table&& other) noexcept
+    : slots_(std::move(other.slots_)),
+      mask_(std::exchange(other.mask_, 0)),
+      size_(std::exchange(other.size_, 0)),
+      volatile_(std::exchange(other.volatile_, 0)) {}
+
+Table& Table::operator=(Table&& other) noexcept {
+  if (this != &other) {
+    Clear();
+    slots_ = std::move(other.slots_);
+    mask_ = std::exchange(other.mask_, 0);
+    size_ = std::exchange(other.size_, 0);
+    volatile_ = std::exchange(other.volatile_, 0);
+  }
+  return *this;
+}
+
+uint64_t Table::MakeSlot(uint64_t hash, Entry* e) {
+  auto p = reinterpret_cast<uint64_t>(e);
+  assert((p & ~kPtrMask) == 0 && "entry pointer must be 16-byte aligned and below 2^48");
+  return Tag(hash) << kTagShift | p | (e->has_expiry() ? kVolatileBit : 0);
+}
+
+size_t Table::HomeOf(uint64_t w, size_t mask) const {
+  if (mask <= 0xFFFF) return size_t(w >> kTagShift) & mask;
+  return size_t(HashKey(EntryOf(w)->key())) & mask;
+}
+
+size_t Table::Find(uint64_t hash, std::string_view key) const {
+  if (!slots_) return kNotFound;
+  const uint64_t tag = Tag(hash);
+  for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
+    uint64_t w = slots_[i];
+    if (w == 0) return kNotFound;
+    if ((w >> kTagShift) == tag && EntryOf(w)->key() == key) return i;
+  }
+}
+
+void Table::PlaceNoGrow(uint64_t w, size_t home) {
+  size_t i = home;
+  while (slots_[i] != 0) i = (i + 1) & mask_;
+  slots_[i] = w;
+}
+
+void Table::Resize(size_t new_capacity) {
+  std::unique_ptr<uint64_t[]> old = std::move(slots_);
+  size_t old_cap = old ? mask_ + 1 : 0;
+  slots_.reset(new uint64_t[new_capacity]());
+  mask_ = new_capacity - 1;
+  for (size_t i = 0; i < old_cap; ++i) {
+    uint64_t w = old[i];
+    if (w == 0) continue;
+    size_t home;
+    if (mask_ <= 0xFFFF) home = size_t(w >> kTagShift) & mask_;
+    else home = size_t(HashKey(EntryOf(w)->key())) & mask_;
+    PlaceNoGrow(w, home);
+  }
+}
+
+size_t Table::Insert(uint64_t hash, Entry* e) {
+  if (!slots_) Resize(kMinCapacity);
+  else if (OverLoaded(size_ + 1, mask_ + 1)) Resize((mask_ + 1) * 2);
+  uint64_t w = MakeSlot(hash, e);
+  size_t i = size_t(hash) & mask_;
+  while (slots_[i] != 0) i = (i + 1) & mask_;
+  slots_[i] = w;
+  ++size_;
+  if (w & kVolatileBit) ++volatile_;
+  return i;
+}
+
+void Table::Update(size_t slot, Entry* e) {
+  uint64_t old = slots_[slot];
+  uint64_t w = (old & ~(kPtrMask | kVolatileBit)) | reinterpret_cast<uint64_t>(e) |
+               (e->has_expiry() ? kVolatileBit : 0);
+  assert((reinterpret_cast<uint64_t>(e) & ~kPtrMask) == 0);
+  if ((old & kVolatileBit) && !(w & kVolatileBit)) --volatile_;
+  if (!(old & kVolatileBit) && (w & kVolatileBit)) ++volatile_;
+  slots_[slot] = w;
+}
+
+void Table::RemoveAt(size_t slot) {
+  if (slots_[slot] & kVolatileBit) --volatile_;
+  --size_;
+  // Backward shift: move later members of the cluster into the hole when their home
+  // allows it (their home is not cyclically within (hole, j]).
+  size_t hole = slot;
+  for (size_t j = (hole + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
+    size_t home = HomeOf(slots_[j], mask_);
+    bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots_[hole] = slots_[j];
+    hole = j;
+  }
+  slots_[hole] = 0;
+}
+
+void Table::MaybeShrink() {
+  if (!slots_) return;
+  if (size_ == 0) {
+    slots_.reset();
+    mask_ = 0;
+    return;
+  }
+  size_t cap = mask_ + 1;
+  while (UnderLoaded(size_, cap)) cap /= 2;
+  if (cap != mask_ + 1) Resize(cap);
+}
+
+void Table::Clear() {
+  if (slots_) {
+    for (size_t i = 0; i <= mask_; ++i) {
+      if (slots_[i] != 0) Entry::Free(EntryOf(slots_[i]));
+    }
+  }
+  slots_.reset();
+  mask_ = size_ = volatile_ = 0;
+}
+
+size_t Table::RandomSlot(uint64_t rnd) const {
+  if (size_ == 0) return kNotFound;
+  // Load is >= 10% (or the table is tiny), so a few probes find an occupied slot.
+  uint64_t x = rnd;
+  while (true) {
+    size_t i = size_t(x) & mask_;
+    if (slots_[i] != 0) return i;
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    x ^= x >> 29;
+  }
+}
+
+}  // namespace larder

@@ -1,0 +1,106 @@
+// Open-addressing hash table of Entry pointers (linear probing, backward-shift
+// deletion, power-of-two capacity, load <= 0.8). Not thread-safe: its shard's lock
+// guards it.
+//
+// A slot is one 64-bit word: bits 63..48 hold the low 16 bits of the key's hash (the
+// tag), bits 47..4 the entry pointer, bit 0 is set when the entry has an expiry. So
+// probing compares tags without touching entries, the expiry sweep skips persistent
+// keys without touching them, and for capacities up to 2^16 an entry's home bucket is
+// known from its tag (growth and deletion never rehash keys).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "storage/entry.h"
+
+namespace larder {
+
+class Table {
+ public:
+  static constexpr size_t kNotFound = SIZE_MAX;
+
+  Table() = default;
+  ~Table();
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  Table(Table&& other) noexcept;
+  Table& operator=(Table&& other) noexcept;
+
+  size_t size() const { return size_; }
+  size_t capacity() const { return mask_ + (slots_ ? 1 : 0); }
+  size_t volatile_count() const { return volatile_; }
+  // Bytes of the slot array.
+  size_t SlotBytes() const { return capacity() * sizeof(uint64_t); }
+
+  // Slot index of `key` (whose hash is `hash`), or kNotFound.
+  size_t Find(uint64_t hash, std::string_view key) const;
+  // Inserts an entry whose key is not present. Returns its slot. May grow the table
+  // (invalidating other slot indexes).
+  size_t Insert(uint64_t hash, Entry* e);
+  Entry* At(size_t slot) const { return EntryOf(slots_[slot]); }
+  bool IsVolatile(size_t slot) const { return slots_[slot] & kVolatileBit; }
+  bool Occupied(size_t slot) const { return slots_[slot] != 0; }
+  // Replaces the entry at `slot` (after it moved, or its expiry changed).
+  void Update(size_t slot, Entry* e);
+  // Removes the entry at `slot` without freeing it. Entries after it may move into
+  // `slot` (callers walking slots re-read it). Never resizes.
+  void RemoveAt(size_t slot);
+  // Halves the table while it is under 10% full (call after removals).
+  void MaybeShrink();
+  // Frees every entry.
+  void Clear();
+
+  // Visits the entries whose home bucket is `cursor & mask`; returns the next cursor
+  // in reverse-binary order (0 when the walk is complete). Every entry present for a
+  // whole walk is visited at least once even if the table grows or shrinks meanwhile.
+  // `visit` must not modify the table.
+  template <typename Fn>
+  uint64_t ScanBucket(uint64_t cursor, Fn&& visit) const;
+
+  // A uniformly random occupied slot (kNotFound if empty); `rnd` is a random word.
+  size_t RandomSlot(uint64_t rnd) const;
+
+  // Raw iteration helpers for sweeps: slot i in [0, capacity()).
+  static size_t NextSlot(size_t i, size_t mask) { return (i + 1) & mask; }
+  size_t mask() const { return mask_; }
+
+ private:
+  static constexpr uint64_t kVolatileBit = 1;
+  static constexpr uint64_t kPtrMask = 0x0000'FFFF'FFFF'FFF0ull;
+  static constexpr int kTagShift = 48;
+
+  static Entry* EntryOf(uint64_t w) { return reinterpret_cast<Entry*>(w & kPtrMask); }
+  static uint64_t Tag(uint64_t hash) { return hash & 0xFFFF; }
+  static uint64_t MakeSlot(uint64_t hash, Entry* e);
+  // Home bucket of the entry stored in slot word w.
+  size_t HomeOf(uint64_t w, size_t mask) const;
+  void Resize(size_t new_capacity);
+  void PlaceNoGrow(uint64_t w, size_t home);
+
+  std::unique_ptr<uint64_t[]> slots_;
+  size_t mask_ = 0;  // capacity - 1 when slots_ is set
+  size_t size_ = 0;
+  size_t volatile_ = 0;
+};
+
+uint64_t ReverseBits(uint64_t v);
+
+template <typename Fn>
+uint64_t Table::ScanBucket(uint64_t cursor, Fn&& visit) const {
+  if (!slots_) return 0;
+  const size_t home = size_t(cursor) & mask_;
+  // Entries whose home is `home` lie between it and the next empty slot.
+  for (size_t i = home; slots_[i] != 0; i = (i + 1) & mask_) {
+    if (HomeOf(slots_[i], mask_) == home) visit(EntryOf(slots_[i]));
+  }
+  cursor |= ~uint64_t(mask_);
+  cursor = ReverseBits(cursor);
+  ++cursor;
+  return ReverseBits(cursor);
+}
+
+}  // namespace larder
