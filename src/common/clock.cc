@@ -16,6 +16,12 @@ int64_t SystemClock::MonotonicUs() const {
   return int64_t(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+int64_t SystemClock::NowUs() const {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
 SystemClock* SystemClock::Get() {
   static SystemClock clock;
   return &clock;

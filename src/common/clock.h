@@ -14,6 +14,8 @@ class Clock {
   virtual int64_t NowMs() const = 0;
   // Monotonic microseconds, for measuring durations only.
   virtual int64_t MonotonicUs() const = 0;
+  // Wall-clock microseconds since the epoch (TIME).
+  virtual int64_t NowUs() const { return NowMs() * 1000; }
 };
 
 // Reads CLOCK_REALTIME / CLOCK_MONOTONIC. Thread-safe.
@@ -21,6 +23,7 @@ class SystemClock final : public Clock {
  public:
   int64_t NowMs() const override;
   int64_t MonotonicUs() const override;
+  int64_t NowUs() const override;
   static SystemClock* Get();
 };
 

@@ -44,33 +44,32 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
       ref.table_ = &t;
       ref.slot_ = slot;
       ref.entry_ = e;
-      if (mode != Mode::kPeek) Touch(e);
+      if (mode == Mode::kRead || mode == Mode::kWrite) Touch(e);
     }
   }
-  if (mode == Mode::kRead) {
+  if (mode == Mode::kRead || mode == Mode::kReadNoTouch) {
     ShardStats::Bump(ref ? s.stats.keyspace_hits : s.stats.keyspace_misses);
   }
   return ref;
 }
 
 void DbView::SetString(const KeyArg& k, KeyRef* existing, std::string_view value,
-                       int64_t expire_at, bool raw) {
+                       int64_t expire_at, StrHint hint) {
   if (existing == nullptr || !*existing) {
     int64_t at = expire_at == kKeepTtl ? kNoExpiry : expire_at;
-    Insert(k, Entry::NewString(k.key, value, at, InitialAccess(store_->access_policy(), now_ms_)));
+    Entry* e = Entry::NewString(k.key, value, at, InitialAccess(store_->access_policy(), now_ms_));
+    if (hint != StrHint::kAuto) e = Entry::SetString(e, value, hint);
+    Insert(k, e);
     return;
   }
   Entry* e = existing->entry_;
   int64_t at = expire_at == kKeepTtl ? e->expire_at() : expire_at;
   if (e->kind() == ValueKind::kString && e->has_expiry() == (at != kNoExpiry)) {
-    e = Entry::SetString(e, value, raw);
+    e = Entry::SetString(e, value, hint);
     if (at != kNoExpiry) e = Entry::SetExpiry(e, at);
   } else {
     Entry* fresh = Entry::NewString(k.key, value, at, e->access());
-    if (raw) {
-      char* data = nullptr;
-      fresh = Entry::GrowString(fresh, value.size(), &data);
-    }
+    if (hint != StrHint::kAuto) fresh = Entry::SetString(fresh, value, hint);
     Entry::Free(e);
     e = fresh;
   }
@@ -158,6 +157,16 @@ void DbView::Flush(bool async) {
     else t.Clear();
   }
   if (!detached.empty()) store_->lazy_freer().Enqueue(std::move(detached));
+}
+
+void DbView::SwapDatabases(int a, int b) NO_THREAD_SAFETY_ANALYSIS {
+  assert(locks_->HoldsAll());
+  if (a == b) return;
+  for (size_t i = 0; i < store_->shard_count(); ++i) {
+    Shard& s = store_->shard(i);
+    std::swap(s.table(a), s.table(b));
+    std::swap(s.sweep_pos[size_t(a)], s.sweep_pos[size_t(b)]);
+  }
 }
 
 uint64_t DbView::Size() {

@@ -51,9 +51,10 @@ inline constexpr int64_t kKeepTtl = -2;
 class DbView {
  public:
   enum class Mode {
-    kRead,   // counts keyspace hits/misses, updates access time
-    kWrite,  // updates access time
-    kPeek,   // neither (TYPE-like probes with NO-TOUCH, internal checks)
+    kRead,         // counts keyspace hits/misses, updates access time
+    kReadNoTouch,  // counts keyspace hits/misses only (EXISTS, TYPE, TTL, OBJECT)
+    kWrite,        // updates access time
+    kPeek,         // neither (internal checks)
   };
 
   DbView(Store* store, LockSet* locks, int db, int64_t now_ms, bool no_touch = false)
@@ -72,7 +73,7 @@ class DbView {
   // Creates or replaces `k` as a string. `existing` is the result of Find for k (or
   // empty). expire_at: ms since the epoch, kNoExpiry, or kKeepTtl.
   void SetString(const KeyArg& k, KeyRef* existing, std::string_view value, int64_t expire_at,
-                 bool raw = false);
+                 StrHint hint = StrHint::kAuto);
   // Appends to an existing string key; returns the new length.
   size_t Append(KeyRef* ref, std::string_view suffix);
   // Grows an existing string key to >= len bytes (zero-filled); returns writable bytes.
@@ -103,6 +104,9 @@ class DbView {
   // Removes every key (async: the entries are freed on a background thread).
   // REQUIRES: the LockSet holds all shards.
   void Flush(bool async);
+  // Exchanges the contents of databases a and b (SWAPDB).
+  // REQUIRES: the LockSet holds all shards.
+  void SwapDatabases(int a, int b);
   // Number of keys (may include expired keys not removed yet, as in Redis).
   uint64_t Size();
 

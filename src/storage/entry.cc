@@ -146,7 +146,7 @@ size_t Entry::AllocSize() const {
   return malloc_usable_size(const_cast<Entry*>(this));
 }
 
-Entry* Entry::SetString(Entry* e, std::string_view value, bool raw) {
+Entry* Entry::SetString(Entry* e, std::string_view value, StrHint hint) {
   size_t payload = e->PayloadOffset();
   size_t need = payload + VarintSize(value.size()) + value.size();
   auto* p = reinterpret_cast<unsigned char*>(e);
@@ -156,7 +156,7 @@ Entry* Entry::SetString(Entry* e, std::string_view value, bool raw) {
   size_t off = payload + PutVarint(p + payload, value.size());
   std::memcpy(p + off, value.data(), value.size());
   p[0] = static_cast<unsigned char>((p[0] & kHasExpiry) | uint8_t(ValueKind::kString) |
-                                    (raw ? kRaw : 0));
+                                    HintBits(hint));
   return reinterpret_cast<Entry*>(p);
 }
 
@@ -179,7 +179,7 @@ Entry* Entry::GrowString(Entry* e, size_t len, char** data) {
   }
   PutVarint(p + payload, new_len);
   std::memset(p + payload + new_hdr + old_len, 0, new_len - old_len);
-  p[0] = static_cast<unsigned char>(p[0] | kRaw);
+  p[0] = static_cast<unsigned char>((p[0] & ~kHintMask) | HintBits(StrHint::kRaw));
   *data = reinterpret_cast<char*>(p + payload + new_hdr);
   return reinterpret_cast<Entry*>(p);
 }
@@ -218,7 +218,7 @@ Entry* Entry::CloneWithKey(const Entry* e, std::string_view key) {
   assert(e->kind() == ValueKind::kString);
   Entry* c = NewString(key, e->str(), e->expire_at(), e->access());
   auto* p = reinterpret_cast<unsigned char*>(c);
-  p[0] = static_cast<unsigned char>(p[0] | (e->meta() & kRaw));
+  p[0] = static_cast<unsigned char>(p[0] | (e->meta() & kHintMask));
   return c;
 }
 

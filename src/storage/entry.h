@@ -1,7 +1,7 @@
 // One key and its value in a single allocation.
 //
 // Layout (bytes):
-//   [0]      meta: bits 0-2 kind, bit 3 has-expiry, bit 4 raw (string edited in place)
+//   [0]      meta: bits 0-2 kind, bit 3 has-expiry, bits 4-5 string encoding hint
 //   [1..3]   access: 24-bit LRU clock, or LFU (16-bit minutes << 8 | 8-bit counter)
 //   [4..11]  expire-at, ms since the epoch (int64) -- only when has-expiry
 //   varint   key length, then the key bytes
@@ -22,6 +22,11 @@ enum class ValueKind : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kH
 
 inline constexpr int64_t kNoExpiry = -1;
 
+// How Redis would have encoded a string value (OBJECT ENCODING): kAuto means by its
+// content (int, embstr, raw), kRaw a value edited in place (APPEND, SETRANGE), kPlain a
+// value stored without integer encoding (INCRBYFLOAT results).
+enum class StrHint : uint8_t { kAuto = 0, kRaw = 1, kPlain = 2 };
+
 class Entry {
  public:
   Entry() = delete;
@@ -35,7 +40,7 @@ class Entry {
   ValueKind kind() const { return ValueKind(meta() & 7); }
   bool has_expiry() const { return meta() & kHasExpiry; }
   int64_t expire_at() const;
-  bool raw() const { return meta() & kRaw; }
+  StrHint str_hint() const { return StrHint((meta() >> 4) & 3); }
   uint32_t access() const;
   void set_access(uint32_t a);
 
@@ -48,12 +53,12 @@ class Entry {
 
   // The mutators below may move the entry: they return its new address and the old
   // pointer must not be used again.
-  // Replaces the string value (kind becomes kString). `raw` marks a value edited in
-  // place (OBJECT ENCODING reports "raw" for it).
-  static Entry* SetString(Entry* e, std::string_view value, bool raw);
+  // Replaces the string value (kind becomes kString).
+  static Entry* SetString(Entry* e, std::string_view value, StrHint hint);
   // Appends to a string value, reserving room for further appends.
   static Entry* Append(Entry* e, std::string_view suffix);
   // Grows the string to at least `len` bytes (zero-filled) and returns a writable view.
+  // The value's hint becomes kRaw.
   static Entry* GrowString(Entry* e, size_t len, char** data);
   // Sets or (with kNoExpiry) clears the expiry.
   static Entry* SetExpiry(Entry* e, int64_t expire_at);
@@ -62,7 +67,8 @@ class Entry {
 
  private:
   static constexpr uint8_t kHasExpiry = 1 << 3;
-  static constexpr uint8_t kRaw = 1 << 4;
+  static constexpr uint8_t kHintMask = 3 << 4;
+  static uint8_t HintBits(StrHint h) { return uint8_t(uint8_t(h) << 4); }
 
   uint8_t meta() const { return bytes()[0]; }
   const unsigned char* bytes() const { return reinterpret_cast<const unsigned char*>(this); }

@@ -27,12 +27,12 @@ TEST_CASE("entry layout round-trips", "[entry]") {
   CHECK(e->expire_at() == 1234);
   CHECK(e->key() == "key:1");
   CHECK(e->str() == "0123456789abcdef");
-  e = Entry::SetString(e, std::string(300, 'z'), false);
+  e = Entry::SetString(e, std::string(300, 'z'), StrHint::kAuto);
   CHECK(e->str() == std::string(300, 'z'));
   CHECK(e->expire_at() == 1234);
   e = Entry::Append(e, "tail");
   CHECK(e->str() == std::string(300, 'z') + "tail");
-  CHECK(e->raw());
+  CHECK(e->str_hint() == StrHint::kRaw);
   e = Entry::SetExpiry(e, kNoExpiry);
   CHECK_FALSE(e->has_expiry());
   CHECK(e->str().size() == 304);

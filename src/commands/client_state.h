@@ -1,0 +1,34 @@
+// Per-connection state that commands read and change (SELECT, HELLO, CLIENT ...).
+// Owned by the connection; touched only by its worker thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace larder {
+
+enum class ReplyMode : uint8_t {
+  kOn,
+  kOff,       // CLIENT REPLY OFF
+  kSkipNext,  // CLIENT REPLY SKIP was just run: the next command's reply is dropped
+  kSkipThis,  // the current command's reply is dropped
+};
+
+struct ClientState {
+  uint64_t id = 0;
+  int db = 0;
+  int resp = 2;
+  bool authenticated = true;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  bool no_evict = false;
+  bool no_touch = false;
+  ReplyMode reply_mode = ReplyMode::kOn;
+  // Close the connection once pending replies are written (QUIT, CLIENT KILL self).
+  bool close_after_reply = false;
+  // Set when name / lib-name / lib-ver changed, so the server republishes them.
+  bool info_dirty = false;
+};
+
+}  // namespace larder

@@ -1,0 +1,65 @@
+// Runs one parsed command: finds its spec (case-insensitive, subcommands too),
+// checks arity and authentication, locks the shards of its keys in ascending order,
+// calls the handler, and keeps the statistics. One per worker thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "commands/client_state.h"
+#include "commands/command_stats.h"
+#include "commands/command_table.h"
+#include "commands/settings.h"
+#include "common/clock.h"
+#include "protocol/reply_builder.h"
+#include "storage/lock_set.h"
+#include "storage/store.h"
+
+namespace larder {
+
+class ServerHooks;
+
+struct DispatcherDeps {
+  const CommandTable* table = nullptr;
+  Store* store = nullptr;
+  RuntimeSettings* settings = nullptr;
+  ServerHooks* hooks = nullptr;  // null when embedded
+  const Clock* clock = nullptr;
+};
+
+// Not thread-safe: one per worker (its scratch buffers and lock set are reused).
+class Dispatcher {
+ public:
+  Dispatcher(const DispatcherDeps& deps, CommandStats* stats);
+
+  // Executes `args` (args[0] is the command name) for `client`; the reply (or none,
+  // under CLIENT REPLY OFF/SKIP) goes to `reply`.
+  void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
+
+  // The spec `args` resolves to, or nullptr (unknown command or subcommand).
+  const CommandSpec* Resolve(std::span<const std::string_view> args) const;
+
+  CommandStats* stats() const { return stats_; }
+  const DispatcherDeps& deps() const { return deps_; }
+
+ private:
+  // Replies with Redis's unknown-command / unknown-subcommand error.
+  void RejectUnknown(std::span<const std::string_view> args, ReplyBuilder& reply);
+  void Reject(const CommandSpec* spec, ReplyBuilder& reply, std::string_view error);
+  void Run(const CommandSpec& spec, ClientState& client, std::span<const std::string_view> args,
+           ReplyBuilder& reply);
+
+  DispatcherDeps deps_;
+  CommandStats* stats_;
+  LockSet locks_;
+  std::vector<int> key_positions_;
+  std::vector<uint64_t> key_hashes_;
+  std::vector<uint32_t> shards_;
+};
+
+// The text of Redis's "wrong number of arguments" error for a command's full name.
+std::string WrongArityError(std::string_view fullname);
+
+}  // namespace larder

@@ -1,0 +1,20 @@
+#include "commands/families.h"
+
+namespace larder {
+
+void RegisterDataFamilies(CommandTable& table) {
+  RegisterStringFamily(table);
+  RegisterGenericFamily(table);
+  RegisterExpireFamily(table);
+  RegisterKeyspaceFamily(table);
+  RegisterConnectionFamily(table);
+  RegisterCommandFamily(table);
+}
+
+void RegisterAllFamilies(CommandTable& table) {
+  RegisterDataFamilies(table);
+  RegisterServerFamily(table);
+  RegisterClientFamily(table);
+}
+
+}  // namespace larder

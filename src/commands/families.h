@@ -1,0 +1,25 @@
+// Registration entry points of the command families (one file each).
+#pragma once
+
+namespace larder {
+
+class CommandTable;
+
+// Data commands: usable with or without a server around them.
+void RegisterStringFamily(CommandTable& table);      // string_family.cc
+void RegisterGenericFamily(CommandTable& table);     // generic_family.cc
+void RegisterExpireFamily(CommandTable& table);      // expire_family.cc
+void RegisterKeyspaceFamily(CommandTable& table);    // keyspace_family.cc
+void RegisterConnectionFamily(CommandTable& table);  // connection_family.cc
+void RegisterCommandFamily(CommandTable& table);     // command_family.cc
+
+// Commands that need ServerHooks (configuration, clients, INFO, shutdown).
+void RegisterServerFamily(CommandTable& table);  // server_family.cc
+void RegisterClientFamily(CommandTable& table);  // client_family.cc
+
+// Everything a full server offers.
+void RegisterAllFamilies(CommandTable& table);
+// What the embedded engine offers (no server hooks).
+void RegisterDataFamilies(CommandTable& table);
+
+}  // namespace larder

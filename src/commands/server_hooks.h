@@ -1,0 +1,63 @@
+// What commands need from the server around them (connections, configuration, INFO,
+// shutdown). The server layer implements it; the embedded engine has none, so server
+// and connection-registry commands are not registered there.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace larder {
+
+struct ClientState;
+
+struct ClientFilter {
+  std::vector<uint64_t> ids;       // ID filter (empty: any)
+  std::string type;                // "normal", "pubsub", "master", "replica" ("" any)
+  std::string addr, laddr, user;   // exact matches ("" any)
+  bool skip_self = false;          // CLIENT KILL ... SKIPME yes
+  int64_t max_age_s = -1;          // MAXAGE
+};
+
+struct ShutdownOptions {
+  bool save = false;
+  bool nosave = false;
+  bool now = false;
+  bool force = false;
+};
+
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+
+  // INFO: the text for the requested sections (empty = default sections).
+  virtual std::string Info(std::span<const std::string_view> sections) = 0;
+
+  // CONFIG GET: (name, value) pairs of every parameter matching any pattern.
+  virtual std::vector<std::pair<std::string, std::string>> ConfigGet(
+      std::span<const std::string_view> patterns) = 0;
+  // CONFIG SET with (name, value, name, value, ...): all or nothing. The error message
+  // is the exact Redis reply text.
+  virtual Status ConfigSet(std::span<const std::string_view> pairs) = 0;
+  virtual Status ConfigRewrite() = 0;
+  virtual void ResetStats() = 0;
+
+  // CLIENT LIST / CLIENT INFO lines (Redis's format, one client per line).
+  virtual std::string ClientList(const ClientFilter& filter, const ClientState& self) = 0;
+  // CLIENT KILL: closes matching clients (not self when skip_self); returns how many.
+  // Killing self sets self.close_after_reply.
+  virtual size_t KillClients(const ClientFilter& filter, ClientState& self) = 0;
+
+  // SHUTDOWN: on success the server stops (the caller gets no reply); on failure the
+  // message is the reply.
+  virtual Status Shutdown(const ShutdownOptions& options) = 0;
+  // Unix time of the last successful save (server start when none).
+  virtual int64_t LastSaveUnix() = 0;
+};
+
+}  // namespace larder

@@ -1,0 +1,41 @@
+// Configuration values that command handlers read while the server runs. CONFIG SET
+// updates them from any thread; handlers read them without locks (atomics) or under
+// the small mutex for strings.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "common/mutex.h"
+
+namespace larder {
+
+class RuntimeSettings {
+ public:
+  std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
+  std::atomic<int64_t> client_query_buffer_limit{1024LL * 1024 * 1024};
+  // FLUSHALL / FLUSHDB without SYNC|ASYNC free in the background (lazyfree-lazy-user-flush).
+  std::atomic<bool> lazyfree_lazy_user_flush{false};
+  // Redis shares small integer values unless maxmemory is set with an LRU/LFU policy;
+  // OBJECT REFCOUNT reports that.
+  std::atomic<bool> shared_integers{true};
+
+  std::string requirepass() const {
+    MutexLock lock(&mu_);
+    return requirepass_;
+  }
+  void set_requirepass(std::string pass) {
+    MutexLock lock(&mu_);
+    requirepass_ = std::move(pass);
+    has_requirepass_.store(!requirepass_.empty(), std::memory_order_relaxed);
+  }
+  bool has_requirepass() const { return has_requirepass_.load(std::memory_order_relaxed); }
+
+ private:
+  mutable Mutex mu_;
+  std::string requirepass_ GUARDED_BY(mu_);
+  std::atomic<bool> has_requirepass_{false};
+};
+
+}  // namespace larder
