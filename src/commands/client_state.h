@@ -29,6 +29,8 @@ struct ClientState {
   bool close_after_reply = false;
   // Set when name / lib-name / lib-ver changed, so the server republishes them.
   bool info_dirty = false;
+  // The command being (or last) run; null for an unknown command (CLIENT LIST cmd=).
+  const struct CommandSpec* current_cmd = nullptr;
 };
 
 }  // namespace larder

@@ -68,6 +68,7 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
   reply.SetResp3(client.resp == 3);
 
   const CommandSpec* spec = Resolve(args);
+  client.current_cmd = spec;
   if (spec == nullptr) {
     RejectUnknown(args, reply);
   } else if ((spec->arity > 0 && int(args.size()) != spec->arity) ||

@@ -93,8 +93,13 @@ void Shutdown(CommandContext& ctx) {
     return;
   }
   Status s = ctx.server->Shutdown(opts);
-  if (!s.ok()) ctx.reply->Error(s.message());
-  // On success the server is stopping: like Redis, the client gets no reply.
+  if (!s.ok()) {
+    ctx.reply->Error(s.message());
+    return;
+  }
+  // The server is stopping: like Redis, the client gets no reply and nothing after
+  // SHUTDOWN in its pipeline runs.
+  ctx.client->close_after_reply = true;
 }
 
 }  // namespace

@@ -1,0 +1,87 @@
+// One client connection on its worker's loop: reads bytes, parses commands, runs them
+// through the worker's dispatcher and writes the replies of each read batch with one
+// write. Loop-thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "commands/client_state.h"
+#include "protocol/input_buffer.h"
+#include "protocol/output_buffer.h"
+#include "protocol/reply_builder.h"
+#include "protocol/request_parser.h"
+#include "server/client_registry.h"
+
+namespace larder {
+
+class Worker;
+
+class Connection {
+ public:
+  // Stops reading a client whose pending replies exceed this, until they drain below
+  // the low mark (a client that does not read cannot grow the server's memory).
+  static constexpr size_t kOutputHighWater = 16 * 1024 * 1024;
+  static constexpr size_t kOutputLowWater = 4 * 1024 * 1024;
+
+  // Takes ownership of `fd` (a connected, non-blocking socket). Returns nullptr (and
+  // closes fd) if libuv refuses it.
+  static Connection* Open(Worker* worker, int fd, bool unix_socket,
+                          std::shared_ptr<ClientInfo> info);
+
+  uint64_t id() const { return state_.id; }
+  const std::shared_ptr<ClientInfo>& info() const { return info_; }
+  bool closing() const { return closing_; }
+  int64_t last_interaction_ms() const { return last_interaction_ms_; }
+
+  // Writes pending replies (called once per loop iteration by the worker).
+  void Flush();
+  // Closes now; the object is deleted once libuv is done with it.
+  void Close();
+  // Graceful stop: no more reading; close once pending replies are written.
+  void Drain();
+
+ private:
+  Connection(Worker* worker, std::shared_ptr<ClientInfo> info);
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* h);
+
+  void ProcessInput();
+  void PauseReading();
+  void ResumeReading();
+  void Publish();
+
+  Worker* worker_;
+  std::shared_ptr<ClientInfo> info_;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_;
+  uv_write_t write_req_;
+  size_t write_bytes_ = 0;
+  bool write_in_flight_ = false;
+  bool reading_ = false;
+  bool paused_ = false;   // back-pressure
+  bool closing_ = false;
+  bool draining_ = false;
+  bool protocol_error_ = false;
+  int64_t last_interaction_ms_ = 0;
+
+  ClientState state_;
+  InputBuffer in_;
+  OutputBuffer out_;
+  ReplyBuilder reply_{&out_};
+  RequestParser parser_;
+
+ public:
+  bool flush_pending = false;  // in the worker's flush list
+};
+
+}  // namespace larder
