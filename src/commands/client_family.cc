@@ -86,9 +86,12 @@ void ClientList(CommandContext& ctx) {
     filter.type = CanonicalType(ctx.args[3]);
   } else if (ctx.args.size() > 3 && EqualsIgnoreCase(ctx.args[2], "id")) {
     for (size_t j = 3; j < ctx.args.size(); ++j) {
-      auto id = ParseClientId(ctx, ctx.args[j], "ERR Invalid client ID");
-      if (!id) return;
-      filter.ids.push_back(*id);
+      auto id = ParseInt64(ctx.args[j]);  // any integer; ids below 1 match nobody
+      if (!id) {
+        ctx.reply->Error("ERR Invalid client ID");
+        return;
+      }
+      filter.ids.push_back(*id > 0 ? uint64_t(*id) : 0);
     }
   } else if (ctx.args.size() != 2) {
     ctx.reply->Error(errors::kSyntax);

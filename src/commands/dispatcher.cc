@@ -31,18 +31,21 @@ void Dispatcher::RejectUnknown(std::span<const std::string_view> args, ReplyBuil
   if (container != nullptr && container->IsContainer()) {
     // "ERR unknown subcommand 'x'. Try CONFIG HELP."
     msg = "ERR unknown subcommand '";
-    msg.append(args[1].substr(0, 128));
+    msg.append(args[1].substr(0, args[1].find('\0')).substr(0, 128));
     msg.append("'. Try ");
     for (char c : container->name) msg.push_back((c >= 'a' && c <= 'z') ? char(c - 32) : c);
     msg.append(" HELP.");
   } else {
+    // Redis prints the name and arguments with %s: each stops at a NUL byte.
+    auto c_str = [](std::string_view s) { return s.substr(0, s.find('\0')); };
     msg = "ERR unknown command '";
-    msg.append(args[0].substr(0, 128));
+    msg.append(c_str(args[0]).substr(0, 128));
     msg.append("', with args beginning with: ");
     std::string list;
     for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+      size_t room = 128 - list.size();
       list.push_back('\'');
-      list.append(args[i].substr(0, 128 - list.size()));
+      list.append(c_str(args[i]).substr(0, room));
       list.append("' ");
     }
     msg.append(list);

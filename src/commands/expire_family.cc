@@ -94,7 +94,8 @@ void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
     v = at - ctx.now_ms();
     if (v < 0) v = 0;
   }
-  ctx.reply->Integer(millis ? v : (v + 500) / 1000);
+  // Rounded to seconds without overflow near INT64_MAX (v >= 0 here).
+  ctx.reply->Integer(millis ? v : int64_t((uint64_t(v) + 500) / 1000));
 }
 
 void Ttl(CommandContext& ctx) { TtlGeneric(ctx, false, false); }

@@ -69,6 +69,9 @@ bool MatchOne(std::string_view p, size_t i, char c, bool nocase, size_t* next) {
 }  // namespace
 
 bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
+  // Redis's matcher never enters its loop for an empty string, so only an empty
+  // pattern matches it ("*" does not; KEYS * is special-cased by the caller).
+  if (s.empty()) return p.empty();
   size_t pi = 0, si = 0;
   size_t star_p = std::string_view::npos, star_s = 0;
   while (si < s.size()) {

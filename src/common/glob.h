@@ -7,7 +7,8 @@ namespace larder {
 
 // True if `str` matches `pattern`. Runs in O(|pattern| * |str|) time and constant
 // extra space: patterns such as "a*a*a*a*b" or "*?" x 50000 cannot blow up.
-// Bytes are compared as Redis does (class ranges over signed chars).
+// Bytes are compared as Redis does (class ranges over signed chars), and as in Redis
+// the empty string matches only the empty pattern.
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
 // True if the pattern has no special characters (matches exactly one string).

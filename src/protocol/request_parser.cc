@@ -119,6 +119,10 @@ RequestParser::Status RequestParser::Feed(std::string_view pending, const Parser
 
 RequestParser::Status RequestParser::FeedInline(std::string_view pending) {
   const void* nl = std::memchr(pending.data(), '\n', pending.size());
+  // Redis looks for the newline with strchr, which stops at a NUL byte: a line with a
+  // NUL before its newline never completes (and hits the inline size limit).
+  const void* nul = std::memchr(pending.data(), '\0', pending.size());
+  if (nul != nullptr && (nl == nullptr || nul < nl)) nl = nullptr;
   if (nl == nullptr) {
     if (pending.size() > kInlineMax) return Fail(errors::kProtoBigInline);
     return Status::kIncomplete;

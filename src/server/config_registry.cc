@@ -98,8 +98,7 @@ std::string QuoteValue(std::string_view v) {
 
 bool ConfigRegistry::ParseMemory(std::string_view s, int64_t* out) {
   size_t digits = 0;
-  bool negative = !s.empty() && s[0] == '-';
-  size_t start = negative ? 1 : 0;
+  const size_t start = 0;
   while (start + digits < s.size() && std::isdigit(static_cast<unsigned char>(s[start + digits]))) {
     ++digits;
   }
@@ -116,7 +115,7 @@ bool ConfigRegistry::ParseMemory(std::string_view s, int64_t* out) {
   else return false;
   auto v = ParseUint64(s.substr(start, digits));
   if (!v || *v > uint64_t(INT64_MAX) / uint64_t(mul)) return false;
-  *out = int64_t(*v) * mul * (negative ? -1 : 1);
+  *out = int64_t(*v) * mul;
   return true;
 }
 

@@ -126,7 +126,7 @@ const ParamDef kParams[] = {
     {"rdb-save-incremental-fsync", K::kBool, "yes", I},
     {"sanitize-dump-payload", K::kEnum, "no", I, 0, 0, "no yes clients"},
     // ---- append-only file (Larder keeps RDB snapshots only) ----
-    {"appendonly", K::kEnum, "no", I, 0, 0, "no"},
+    {"appendonly", K::kBool, "no"},  // "yes" is refused at apply time: no AOF in Larder
     {"appendfilename", K::kString, "appendonly.aof", M | I},
     {"appenddirname", K::kString, "appendonlydir", M | I},
     {"appendfsync", K::kEnum, "everysec", I, 0, 0, "always everysec no"},
@@ -167,7 +167,7 @@ const ParamDef kParams[] = {
     {"masterauth", K::kString, "", I},
     {"masteruser", K::kString, "", I},
     // ---- cluster (not supported: only "no") ----
-    {"cluster-enabled", K::kEnum, "no", M | I, 0, 0, "no"},
+    {"cluster-enabled", K::kBool, "no", M},  // "yes" is refused at apply time
 };
 
 }  // namespace

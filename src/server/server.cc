@@ -146,6 +146,16 @@ void Server::BindConfig() {
     store_->access_policy().lfu_decay_time = int(int_of(v));
     return Status::Ok();
   });
+  config_->OnApply("appendonly", [](const std::string& v) {
+    if (v == "yes") {
+      return Status::Error("Larder has no append-only file; it persists with RDB snapshots");
+    }
+    return Status::Ok();
+  });
+  config_->OnApply("cluster-enabled", [](const std::string& v) {
+    if (v == "yes") return Status::Error("Larder does not run in cluster mode");
+    return Status::Ok();
+  });
   config_->OnApply("dir", [](const std::string& v) {
     if (chdir(v.c_str()) != 0) return Status::Error(std::strerror(errno));
     return Status::Ok();

@@ -159,7 +159,9 @@ uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
     bool held = locks_->Holds(shard);
     if (!held) s.mu.Lock();
     Table& t = TableOf(s);
-    do {
+    // Empty shards cost nothing, so a small database completes in one call.
+    if (t.size() == 0) tcursor = 0;
+    while (tcursor != 0 || t.size() > 0) {
       tcursor = t.ScanBucket(tcursor, [&](Entry* e) {
         if (IsExpired(e)) {
           expired.emplace_back(e->key());
@@ -169,7 +171,8 @@ uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
         }
       });
       if (budget > 0) --budget;
-    } while (tcursor != 0 && seen < count && budget > 0);
+      if (tcursor == 0 || seen >= count || budget == 0) break;
+    }
     for (const std::string& key : expired) ExpireIfNeeded(s, t, MakeKeyArg(key));
     expired.clear();
     if (!held) s.mu.Unlock();
