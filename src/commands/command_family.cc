@@ -80,7 +80,12 @@ void ReplyCommandInfo(ReplyBuilder& r, const CommandSpec& c) {
   r.Integer(c.key_step);
   r.SetHeader(size_t(__builtin_popcountll(c.acl)));
   for (int b = 0; b < kAclCount; ++b) {
-    if ((c.acl >> b) & 1) r.SimpleString("@" + std::string(AclCategoryName(b)));
+    if ((c.acl >> b) & 1) {
+      char name[32] = "@";
+      std::string_view n = AclCategoryName(b);
+      n.copy(name + 1, std::min(n.size(), sizeof name - 2));
+      r.SimpleString(std::string_view(name, 1 + std::min(n.size(), sizeof name - 2)));
+    }
   }
   r.SetHeader(c.tips.size());
   for (auto t : c.tips) r.Bulk(t);

@@ -139,6 +139,11 @@ Cmd& Cmd::LockAll() {
   return *this;
 }
 
+Cmd& Cmd::TouchesAnyway() {
+  spec_.flags |= kCmdTouchesAnyway;
+  return *this;
+}
+
 Cmd& Cmd::Sub(Cmd sub) {
   spec_.subcommands.push_back(std::move(sub).Build());
   return *this;

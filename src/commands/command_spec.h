@@ -47,6 +47,8 @@ enum CommandFlag : uint64_t {
   kCmdAllowBusy = 1ull << 23,
   // Larder-only (never shown): the command locks every shard for its whole run.
   kCmdLockAll = 1ull << 40,
+  // Larder-only: an access even under CLIENT NO-TOUCH (TOUCH itself).
+  kCmdTouchesAnyway = 1ull << 41,
 };
 
 // ACL categories, in Redis's order.
@@ -127,6 +129,7 @@ class Cmd {
   Cmd& Handler(CommandHandler h);
   Cmd& KeysFrom(KeysFinder f);
   Cmd& LockAll();
+  Cmd& TouchesAnyway();
   Cmd& Sub(Cmd sub);
 
   CommandSpec Build() &&;

@@ -31,7 +31,8 @@ void CommandTable::Add(Cmd cmd) {
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  char buf[64];
+  if (name.empty() || name.size() > 64) return nullptr;
+  char buf[64] = {};
   if (!LowerName(name, buf, sizeof buf)) return nullptr;
   auto it = by_name_.find(std::string_view(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;

@@ -109,7 +109,8 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
   const int64_t start_us = deps_.clock->MonotonicUs();
   const uint64_t errors_before = reply.error_count();
   {
-    DbView db(store, &locks_, client.db, deps_.clock->NowMs(), client.no_touch);
+    bool no_touch = client.no_touch && !(spec.flags & kCmdTouchesAnyway);
+    DbView db(store, &locks_, client.db, deps_.clock->NowMs(), no_touch);
     CommandContext ctx(args, &spec, &client, &reply, db, deps_.settings, deps_.hooks,
                        deps_.table, deps_.clock, &key_hashes_);
     spec.handler(ctx);

@@ -239,6 +239,7 @@ void RegisterGenericFamily(CommandTable& t) {
       .Tip("response_policy:agg_sum")
       .Doc("generic", "3.2.1", "O(N) where N is the number of keys that will be touched.",
            "Alters the last access time of a key(s). Returns the number of existing keys specified.")
+      .TouchesAnyway()
       .Handler(Touch));
   t.Add(Cmd("rename", 3).Flags("write").Acl("@keyspace @write @slow").Keys(1, 2, 1)
       .KeySpec("RW access delete", 1, 0, 1, 0)

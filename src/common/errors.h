@@ -34,8 +34,8 @@ inline constexpr std::string_view kNoPasswordConfigured =
     "Are you sure your configuration is correct?";
 inline constexpr std::string_view kHelloNoAuth =
     "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-    "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
-    "select the RESP protocol version at the same time";
+    "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
+    "the RESP protocol version at the same time";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kProtoNotInteger =
     "ERR Protocol version is not an integer or out of range";

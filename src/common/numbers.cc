@@ -91,10 +91,10 @@ size_t FormatInt(char* buf, int64_t v) {
 
 std::string FormatLongDouble(long double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  int n = std::snprintf(nullptr, 0, "%.17Lf", v);
-  std::string s(size_t(n) + 1, '\0');
-  std::snprintf(s.data(), s.size(), "%.17Lf", v);
-  s.resize(size_t(n));
+  // Up to 4932 integer digits for the largest long double, plus sign and 17 decimals.
+  char buf[5120];
+  int n = std::snprintf(buf, sizeof buf, "%.17Lf", v);
+  std::string s(buf, size_t(n > 0 && n < int(sizeof buf) ? n : 0));
   if (s.find('.') != std::string::npos) {
     while (!s.empty() && s.back() == '0') s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();

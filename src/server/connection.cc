@@ -65,6 +65,11 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   Add(w->net_input_bytes, uint64_t(nread));
   Add(w->reads_processed);
   c->last_interaction_ms_ = w->ctx().clock->NowMs();
+  ClientInfo& i = *c->info_;  // so CLIENT INFO/LIST during this batch see the input
+  i.qbuf.store(c->in_.PendingSize(), std::memory_order_relaxed);
+  i.qbuf_free.store(c->in_.Capacity() - c->in_.PendingSize(), std::memory_order_relaxed);
+  i.tot_mem.store(c->in_.Capacity() + c->out_.size() + sizeof(Connection),
+                  std::memory_order_relaxed);
   c->ProcessInput();
 }
 
@@ -179,6 +184,7 @@ void Connection::Flush() {
     if (written > 0) {
       out_.Consume(size_t(written));
       Add(w->net_output_bytes, uint64_t(written));
+      last_interaction_ms_ = w->ctx().clock->NowMs();  // a client still reading is not idle
     }
     if (!out_.empty()) {
       // The rest goes out asynchronously; its bytes stay in out_ until OnWrite.
@@ -215,6 +221,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   }
   c->out_.Consume(c->write_bytes_);
   Add(c->worker_->net_output_bytes, c->write_bytes_);
+  c->last_interaction_ms_ = c->worker_->ctx().clock->NowMs();
   c->write_bytes_ = 0;
   c->Flush();
 }

@@ -290,6 +290,10 @@ void Server::StopEverything() {
   static bool stopped = false;  // main loop thread only
   if (stopped) return;
   stopped = true;
+  if (!config_->Value("save").empty()) {
+    LARDER_LOG(kWarning, "Save points are configured, but this Larder version cannot write "
+               "snapshots: exiting without saving.");
+  }
   NotifySupervisor(config_->Value("supervised"), "STOPPING=1");
   if (listener_) listener_->Close();
   uv_timer_stop(&cron_);

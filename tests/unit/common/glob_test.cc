@@ -7,7 +7,8 @@
 using larder::GlobMatch;
 
 TEST_CASE("glob basics", "[glob]") {
-  CHECK(GlobMatch("*", ""));
+  CHECK_FALSE(GlobMatch("*", ""));  // as Redis: only the empty pattern matches ""
+  CHECK(GlobMatch("", ""));
   CHECK(GlobMatch("*", "anything"));
   CHECK(GlobMatch("h?llo", "hello"));
   CHECK_FALSE(GlobMatch("h?llo", "hllo"));
