@@ -210,6 +210,15 @@ void Connection::Flush() {
   if (out_.empty() && !write_in_flight_ && (state_.close_after_reply || draining_)) Close();
 }
 
+void Connection::NoteWriteProgress(int64_t now_ms) {
+  if (!write_in_flight_) return;
+  size_t queued = stream()->write_queue_size;
+  if (queued != last_write_queue_) {
+    last_write_queue_ = queued;
+    last_interaction_ms_ = now_ms;
+  }
+}
+
 void Connection::OnWrite(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->write_in_flight_ = false;

@@ -36,6 +36,9 @@ class Connection {
   const std::shared_ptr<ClientInfo>& info() const { return info_; }
   bool closing() const { return closing_; }
   int64_t last_interaction_ms() const { return last_interaction_ms_; }
+  // For the idle timeout: counts progress of a long write still in flight (libuv only
+  // reports a write when all of it is done) as activity at `now_ms`.
+  void NoteWriteProgress(int64_t now_ms);
 
   // Writes pending replies (called once per loop iteration by the worker).
   void Flush();
@@ -66,6 +69,7 @@ class Connection {
   } handle_;
   uv_write_t write_req_;
   size_t write_bytes_ = 0;
+  size_t last_write_queue_ = 0;  // write_queue_size at the previous progress check
   bool write_in_flight_ = false;
   bool reading_ = false;
   bool paused_ = false;   // back-pressure

@@ -169,6 +169,7 @@ void Worker::OnTimer(uv_timer_t* h) {
   if (timeout_s <= 0) return;
   std::vector<Connection*> idle;
   for (auto& [id, c] : w->conns_) {
+    c->NoteWriteProgress(now);
     if (now - c->last_interaction_ms() > timeout_s * 1000) idle.push_back(c);
   }
   for (Connection* c : idle) {
