@@ -97,7 +97,7 @@ class ConfigRegistry {
   // Normalises arguments into the canonical value (or returns the reason text).
   Result<std::string> Normalize(const Param& p, std::span<const std::string> args,
                                 bool loading) const;
-  Status LoadLine(Param& p, std::span<const std::string> args);
+  Status LoadLine(Param& p, std::span<const std::string> args) REQUIRES(mu_);
   Status LoadFileAt(const std::string& path, int depth) REQUIRES(mu_);
 
   mutable Mutex mu_;

@@ -126,10 +126,8 @@ bool DbView::RandomKey(std::string* out) {
   for (int attempt = 0; attempt < 64 + int(nshards); ++attempt) {
     size_t i = attempt < 64 ? size_t(RandomU64()) & (nshards - 1) : size_t(attempt - 64);
     Shard& s = store_->shard(i);
-    bool held = locks_->Holds(i);
-    if (!held) s.mu.Lock();
+    ShardGuard guard(*locks_, i);
     Table& t = TableOf(s);
-    bool found = false;
     for (int tries = 0; tries < 16 && t.size() > 0; ++tries) {
       size_t slot = t.RandomSlot(RandomU64());
       Entry* e = t.At(slot);
@@ -138,11 +136,8 @@ bool DbView::RandomKey(std::string* out) {
         continue;
       }
       out->assign(e->key());
-      found = true;
-      break;
+      return true;
     }
-    if (!held) s.mu.Unlock();
-    if (found) return true;
   }
   return false;
 }

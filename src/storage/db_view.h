@@ -134,13 +134,9 @@ class DbView {
 template <typename Fn>
 void DbView::ForEachShard(Fn&& fn) {
   for (size_t i = 0; i < store_->shard_count(); ++i) {
+    ShardGuard guard(*locks_, i);
     Shard& s = store_->shard(i);
-    if (locks_->Holds(i)) {
-      fn(s, TableOf(s));
-    } else {
-      MutexLock lock(&s.mu);
-      fn(s, TableOf(s));
-    }
+    fn(s, TableOf(s));
   }
 }
 
@@ -156,8 +152,7 @@ uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
   size_t budget = count * 10 + 16;
   while (true) {
     Shard& s = store_->shard(shard);
-    bool held = locks_->Holds(shard);
-    if (!held) s.mu.Lock();
+    ShardGuard guard(*locks_, shard);
     Table& t = TableOf(s);
     // Empty shards cost nothing, so a small database completes in one call.
     if (t.size() == 0) tcursor = 0;
@@ -175,10 +170,7 @@ uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
     }
     for (const std::string& key : expired) ExpireIfNeeded(s, t, MakeKeyArg(key));
     expired.clear();
-    if (!held) s.mu.Unlock();
-    if (tcursor == 0) {
-      if (++shard == nshards) return 0;
-    }
+    if (tcursor == 0 && ++shard == nshards) return 0;
     if (seen >= count || budget == 0) break;
   }
   return (tcursor << shard_bits) | shard;

@@ -34,4 +34,13 @@ bool LockSet::Holds(size_t shard) const {
   return all_ || std::binary_search(held_.begin(), held_.end(), uint32_t(shard));
 }
 
+ShardGuard::ShardGuard(const LockSet& set, size_t shard)
+    : store_(set.store()), shard_(shard), owned_(!set.Holds(shard)) {
+  if (owned_) store_->shard(shard_).mu.Lock();
+}
+
+ShardGuard::~ShardGuard() {
+  if (owned_) store_->shard(shard_).mu.Unlock();
+}
+
 }  // namespace larder

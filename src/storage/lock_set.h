@@ -38,4 +38,20 @@ class LockSet {
   bool all_ = false;
 };
 
+// Holds one shard's lock for a scope unless the LockSet already holds it (commands
+// that walk every shard inside a MULTI/EXEC that locked them all). Which lock is taken
+// is decided at run time, so this is outside clang's static thread-safety analysis.
+class ShardGuard {
+ public:
+  ShardGuard(const LockSet& set, size_t shard) NO_THREAD_SAFETY_ANALYSIS;
+  ~ShardGuard() NO_THREAD_SAFETY_ANALYSIS;
+  ShardGuard(const ShardGuard&) = delete;
+  ShardGuard& operator=(const ShardGuard&) = delete;
+
+ private:
+  Store* store_;
+  size_t shard_;
+  bool owned_;
+};
+
 }  // namespace larder

@@ -20,9 +20,13 @@
 
 namespace larder {
 
+#ifndef LARDER_SHARD_BITS
+#define LARDER_SHARD_BITS 8
+#endif
+
 struct StoreOptions {
   int databases = 16;
-  int shard_bits = 8;
+  int shard_bits = LARDER_SHARD_BITS;  // 2^shard_bits shards
 };
 
 // Counters a shard keeps under its lock; read without it (relaxed).
