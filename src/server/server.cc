@@ -287,9 +287,8 @@ void Server::RequestShutdown(const char* why) {
 }
 
 void Server::StopEverything() {
-  static bool stopped = false;  // main loop thread only
-  if (stopped) return;
-  stopped = true;
+  if (stopped_) return;
+  stopped_ = true;
   if (!config_->Value("save").empty()) {
     LARDER_LOG(kWarning, "Save points are configured, but this Larder version cannot write "
                "snapshots: exiting without saving.");

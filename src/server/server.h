@@ -91,6 +91,7 @@ class Server final : public ServerHooks {
   uv_timer_t cron_;
   std::unique_ptr<Listener> listener_;
   std::atomic<bool> shutdown_requested_{false};
+  bool stopped_ = false;  // main loop thread only
   int cron_hz_ = 10;
   // Last values pushed by the apply hooks (which run under the registry's lock).
   std::string applied_policy_ = "noeviction";

@@ -1,4 +1,4 @@
-// Catch2 main shared by integration_tests and concurrency_tests. The tests write to
+// The one Catch2 main of every test executable (compiled once). The tests write to
 // sockets the server may close, so SIGPIPE is ignored (writes fail with EPIPE instead).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
