@@ -7,7 +7,6 @@ ExpirySweeper::ExpirySweeper(Store* store)
 
 ExpirySweeper::StepResult ExpirySweeper::Step(Shard& shard, int db, int64_t now_ms) {
   StepResult r;
-  MutexLock lock(&shard.mu);
   Table& t = shard.table(db);
   if (t.volatile_count() == 0) return r;
   size_t pos = shard.sweep_pos[size_t(db)] & t.mask();
@@ -45,12 +44,16 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
   while (true) {
     Shard& shard = store_->shard(next_shard_);
     next_shard_ = (next_shard_ + 1) % nshards;
-    for (int db = 0; db < ndb; ++db) {
-      StepResult r = Step(shard, db, clock.NowMs());
-      checked += r.checked;
-      expired += r.expired;
-      ttl_sum[size_t(db)] += r.ttl_sum;
-      ttl_samples[size_t(db)] += r.ttl_samples;
+    {
+      MutexLock lock(&shard.mu);
+      const int64_t now_ms = clock.NowMs();
+      for (int db = 0; db < ndb; ++db) {
+        StepResult r = Step(shard, db, now_ms);
+        checked += r.checked;
+        expired += r.expired;
+        ttl_sum[size_t(db)] += r.ttl_sum;
+        ttl_samples[size_t(db)] += r.ttl_samples;
+      }
     }
     ++visited;
     if (clock.MonotonicUs() - start >= budget_us) {

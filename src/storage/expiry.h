@@ -16,8 +16,8 @@ class ExpirySweeper {
   explicit ExpirySweeper(Store* store);
 
   // Sweeps until `budget_us` of monotonic time is used or a full round of shards found
-  // less than 10% of the examined keys expired. Each step locks one shard for at most
-  // kSlotsPerStep slots, so clients wait at most one step.
+  // less than 10% of the examined keys expired. Each shard is locked once per visit, for
+  // at most kSlotsPerStep slots of each database that has keys with an expiry.
   void RunCycle(const Clock& clock, int64_t budget_us);
 
   static constexpr size_t kSlotsPerStep = 512;
@@ -36,7 +36,8 @@ class ExpirySweeper {
     int64_t ttl_sum = 0;
     uint64_t ttl_samples = 0;
   };
-  StepResult Step(Shard& shard, int db, int64_t now_ms);
+  // Sweeps up to kSlotsPerStep slots of one database's table. REQUIRES: shard.mu held.
+  StepResult Step(Shard& shard, int db, int64_t now_ms) REQUIRES(shard.mu);
 
   Store* store_;
   size_t next_shard_ = 0;
