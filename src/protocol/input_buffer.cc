@@ -12,7 +12,7 @@ char* InputBuffer::WritableTail(size_t* avail) {
       std::memmove(data_.get(), data_.get() + begin_, pending);  // compact in place
     } else {
       size_t want = std::max(pending * 2 + kMinFree, kIdleCapacity);
-      auto grown = std::make_unique<char[]>(want);
+      auto grown = std::make_unique_for_overwrite<char[]>(want);
       if (pending > 0) std::memcpy(grown.get(), data_.get() + begin_, pending);
       data_ = std::move(grown);
       cap_ = want;

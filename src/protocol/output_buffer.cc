@@ -15,7 +15,7 @@ OutputBuffer::Chunk OutputBuffer::NewChunk(size_t cap) {
   }
   Chunk c;
   c.cap = std::max(cap, kChunkSize);
-  c.data = std::make_unique<char[]>(c.cap);
+  c.data = std::make_unique_for_overwrite<char[]>(c.cap);
   return c;
 }
 
@@ -50,7 +50,7 @@ size_t OutputBuffer::Reserve() {
   // A dedicated small chunk holds the header; later appends go to a new chunk.
   Chunk c;
   c.cap = kReservedMax;
-  c.data = std::make_unique<char[]>(kReservedMax);
+  c.data = std::make_unique_for_overwrite<char[]>(kReservedMax);
   chunks_.push_back(std::move(c));
   chunks_.back().end = chunks_.back().cap;  // full: nothing else is appended here
   chunks_.back().begin = chunks_.back().cap;  // and empty until filled

@@ -1,5 +1,6 @@
 #include "protocol/request_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/errors.h"
@@ -15,6 +16,25 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// Fast path for a length header: at `from` a canonical number ("0", or 1-9 then up to
+// 17 more digits) directly followed by '\r' and one more byte. Sets the value and the
+// position of the '\r'. Anything else (signs, junk, incomplete) returns false and goes
+// through the strict general path, so both give the same results.
+bool FastLength(std::string_view s, size_t from, int64_t* value, size_t* cr_at) {
+  size_t i = from;
+  if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+  int64_t v = s[i] - '0';
+  ++i;
+  if (v != 0) {
+    const size_t end = std::min(s.size(), from + 18);
+    while (i < end && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+  }
+  if (i + 1 >= s.size() || s[i] != '\r') return false;
+  *value = v;
+  *cr_at = i;
+  return true;
 }
 
 }  // namespace
@@ -143,6 +163,17 @@ RequestParser::Status RequestParser::FeedInline(std::string_view pending) {
 
 RequestParser::Status RequestParser::FeedMultibulk(std::string_view p, const ParserLimits& limits) {
   if (!in_multibulk_) {
+    int64_t fast_count = 0;
+    size_t fast_cr = 0;
+    if (FastLength(p, 1, &fast_count, &fast_cr) && fast_count > 0 && fast_count <= 10) {
+      pos_ = fast_cr + 2;
+      in_multibulk_ = true;
+      remaining_ = fast_count;
+      bulk_len_ = -1;
+      spans_.clear();
+    }
+  }
+  if (!in_multibulk_) {
     const void* cr = std::memchr(p.data(), '\r', p.size());
     if (cr == nullptr) {
       if (p.size() > kInlineMax) return Fail(errors::kProtoBigMbulkCount);
@@ -165,6 +196,15 @@ RequestParser::Status RequestParser::FeedMultibulk(std::string_view p, const Par
     spans_.clear();
   }
   while (remaining_ > 0) {
+    if (bulk_len_ < 0) {
+      int64_t fast_len = 0;
+      size_t fast_cr = 0;
+      if (pos_ < p.size() && p[pos_] == '$' && FastLength(p, pos_ + 1, &fast_len, &fast_cr) &&
+          fast_len <= limits.max_bulk_len && (fast_len <= 16384 || !limits.auth_required)) {
+        bulk_len_ = fast_len;
+        pos_ = fast_cr + 2;
+      }
+    }
     if (bulk_len_ < 0) {
       std::string_view rest = p.substr(pos_);
       const void* cr = std::memchr(rest.data(), '\r', rest.size());

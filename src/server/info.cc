@@ -307,8 +307,8 @@ std::string Server::Info(std::span<const std::string_view> sections) {
   }
   std::string out;
   for (const Section& sec : kSections) {
-    bool want = everything || (all && sec.name != "modules") ||
-                (all && sec.name == "modules") || (defaults && sec.in_default) ||
+    // "all" and "everything" only differ for module-generated sections (none here).
+    bool want = all || everything || (defaults && sec.in_default) ||
                 std::find(wanted.begin(), wanted.end(), sec.name) != wanted.end();
     if (!want) continue;
     if (!out.empty()) out += "\r\n";

@@ -150,8 +150,12 @@ Entry* Entry::SetString(Entry* e, std::string_view value, StrHint hint) {
   size_t payload = e->PayloadOffset();
   size_t need = payload + VarintSize(value.size()) + value.size();
   auto* p = reinterpret_cast<unsigned char*>(e);
-  if (need > e->AllocSize() || need * 2 < e->AllocSize()) {
-    p = static_cast<unsigned char*>(Reallocate(p, need));
+  // Same or a bit smaller than the current value: in place, without asking the
+  // allocator. Otherwise ask it how much room the allocation really has.
+  size_t used = e->UsedSize();
+  if (need > used || need * 2 < used) {
+    size_t room = e->AllocSize();
+    if (need > room || need * 2 < room) p = static_cast<unsigned char*>(Reallocate(p, need));
   }
   size_t off = payload + PutVarint(p + payload, value.size());
   std::memcpy(p + off, value.data(), value.size());

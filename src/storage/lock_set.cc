@@ -9,6 +9,11 @@ namespace larder {
 
 void LockSet::Lock(std::vector<uint32_t>* shards) {
   assert(!HoldsAny());
+  if (shards->size() == 1) {  // the common single-key command
+    store_->shard((*shards)[0]).mu.Lock();
+    held_.push_back((*shards)[0]);
+    return;
+  }
   std::sort(shards->begin(), shards->end());
   shards->erase(std::unique(shards->begin(), shards->end()), shards->end());
   for (uint32_t s : *shards) store_->shard(s).mu.Lock();
