@@ -39,6 +39,17 @@ struct Engine::Impl {
   ExpirySweeper sweeper;
   Mutex sweep_mu;
   std::atomic<uint64_t> next_client_id{1};
+
+  // Runs fn(DbView&, const KeyArg&) on database 0 with the key's shard locked.
+  template <typename Fn>
+  auto OnKey(std::string_view key, Fn&& fn) {
+    KeyArg k = MakeKeyArg(key);
+    LockSet locks(&store);
+    std::vector<uint32_t> shards{uint32_t(store.ShardIndex(k.hash))};
+    locks.Lock(&shards);
+    DbView db(&store, &locks, 0, clock.NowMs());
+    return fn(db, k);
+  }
 };
 
 namespace {
@@ -87,34 +98,22 @@ std::unique_ptr<Engine::Session> Engine::NewSession() {
 }
 
 std::optional<std::string> Engine::Get(std::string_view key) {
-  KeyArg k = MakeKeyArg(key);
-  LockSet locks(&impl_->store);
-  std::vector<uint32_t> shards{uint32_t(impl_->store.ShardIndex(k.hash))};
-  locks.Lock(&shards);
-  DbView db(&impl_->store, &locks, 0, impl_->clock.NowMs());
-  KeyRef ref = db.Find(k, DbView::Mode::kRead);
-  if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
-  return std::string(ref.str());
+  return impl_->OnKey(key, [](DbView& db, const KeyArg& k) -> std::optional<std::string> {
+    KeyRef ref = db.Find(k, DbView::Mode::kRead);
+    if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
+    return std::string(ref.str());
+  });
 }
 
 void Engine::Set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) {
-  KeyArg k = MakeKeyArg(key);
-  LockSet locks(&impl_->store);
-  std::vector<uint32_t> shards{uint32_t(impl_->store.ShardIndex(k.hash))};
-  locks.Lock(&shards);
-  int64_t now = impl_->clock.NowMs();
-  DbView db(&impl_->store, &locks, 0, now);
-  KeyRef ref = db.Find(k, DbView::Mode::kWrite);
-  db.SetString(k, &ref, value, ttl.count() > 0 ? now + ttl.count() : kNoExpiry);
+  impl_->OnKey(key, [&](DbView& db, const KeyArg& k) {
+    KeyRef ref = db.Find(k, DbView::Mode::kWrite);
+    db.SetString(k, &ref, value, ttl.count() > 0 ? db.now_ms() + ttl.count() : kNoExpiry);
+  });
 }
 
 bool Engine::Del(std::string_view key) {
-  KeyArg k = MakeKeyArg(key);
-  LockSet locks(&impl_->store);
-  std::vector<uint32_t> shards{uint32_t(impl_->store.ShardIndex(k.hash))};
-  locks.Lock(&shards);
-  DbView db(&impl_->store, &locks, 0, impl_->clock.NowMs());
-  return db.DeleteKey(k);
+  return impl_->OnKey(key, [](DbView& db, const KeyArg& k) { return db.DeleteKey(k); });
 }
 
 uint64_t Engine::DbSize(int db) {

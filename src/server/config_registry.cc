@@ -94,6 +94,11 @@ std::string QuoteValue(std::string_view v) {
   return out;
 }
 
+// Parameters whose file form takes several arguments (kept space-separated).
+bool TakesWords(ParamKind k) {
+  return k == ParamKind::kWords || k == ParamKind::kSave || k == ParamKind::kOutputLimit;
+}
+
 }  // namespace
 
 bool ConfigRegistry::ParseMemory(std::string_view s, int64_t* out) {
@@ -294,9 +299,7 @@ Status ConfigRegistry::LoadFileAt(const std::string& path, int depth) {
       continue;
     }
     int idx = Find(name);
-    const bool multi = idx >= 0 && (params_[size_t(idx)].def->kind == ParamKind::kWords ||
-                                    params_[size_t(idx)].def->kind == ParamKind::kSave ||
-                                    params_[size_t(idx)].def->kind == ParamKind::kOutputLimit);
+    const bool multi = idx >= 0 && TakesWords(params_[size_t(idx)].def->kind);
     if (idx < 0 || args.size() < 2 || (!multi && args.size() != 2)) {
       return fail("Bad directive or wrong number of arguments");
     }
@@ -340,9 +343,7 @@ Status ConfigRegistry::LoadArgs(const std::vector<std::string>& argv) {
     if (idx >= 0 && args.empty() && params_[size_t(idx)].def->kind == ParamKind::kSave) {
       args.emplace_back("");
     }
-    const bool multi = idx >= 0 && (params_[size_t(idx)].def->kind == ParamKind::kWords ||
-                                    params_[size_t(idx)].def->kind == ParamKind::kSave ||
-                                    params_[size_t(idx)].def->kind == ParamKind::kOutputLimit);
+    const bool multi = idx >= 0 && TakesWords(params_[size_t(idx)].def->kind);
     if (idx < 0 || args.empty() || (!multi && args.size() != 1)) {
       return fail("Bad directive or wrong number of arguments");
     }

@@ -163,17 +163,26 @@ void Connection::ResumeReading() {
   }
 }
 
+namespace {
+
+// The oldest pending bytes of `out` as libuv buffers (at most 64); returns the count.
+unsigned GatherBufs(const OutputBuffer& out, uv_buf_t (&bufs)[64], size_t* bytes) {
+  iovec iov[64];
+  int n = out.Gather(iov, 64, bytes);
+  for (int i = 0; i < n; ++i) {
+    bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), unsigned(iov[i].iov_len));
+  }
+  return unsigned(n);
+}
+
+}  // namespace
+
 void Connection::Flush() {
   if (closing_) return;
   if (!write_in_flight_ && !out_.empty()) {
-    iovec iov[64];
     uv_buf_t bufs[64];
     size_t bytes = 0;
-    int n = out_.Gather(iov, 64, &bytes);
-    for (int i = 0; i < n; ++i) {
-      bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), unsigned(iov[i].iov_len));
-    }
-    int written = uv_try_write(stream(), bufs, unsigned(n));
+    int written = uv_try_write(stream(), bufs, GatherBufs(out_, bufs, &bytes));
     if (written < 0 && written != UV_EAGAIN) {
       LARDER_LOG(kVerbose, "Error writing to client: {}", uv_strerror(written));
       Close();
@@ -188,13 +197,9 @@ void Connection::Flush() {
     }
     if (!out_.empty()) {
       // The rest goes out asynchronously; its bytes stay in out_ until OnWrite.
-      n = out_.Gather(iov, 64, &bytes);
-      for (int i = 0; i < n; ++i) {
-        bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), unsigned(iov[i].iov_len));
-      }
+      unsigned n = GatherBufs(out_, bufs, &bytes);
       write_req_.data = this;
-      int rc = uv_write(&write_req_, stream(), bufs, unsigned(n), OnWrite);
-      if (rc != 0) {
+      if (uv_write(&write_req_, stream(), bufs, n, OnWrite) != 0) {
         Close();
         return;
       }
