@@ -17,7 +17,7 @@ void DbView::Touch(Entry* e) {
   e->set_access(TouchAccess(store_->access_policy(), e->access(), now_ms_, RandomUnit()));
 }
 
-void DbView::RemoveExpired(Shard& s, Table& t, size_t slot) {
+void DbView::RemoveExpiredLocked(Shard& s, Table& t, size_t slot) {
   Entry* e = t.At(slot);
   t.RemoveAt(slot);
   t.MaybeShrink();
@@ -25,9 +25,9 @@ void DbView::RemoveExpired(Shard& s, Table& t, size_t slot) {
   ShardStats::Bump(s.stats.expired_keys);
 }
 
-void DbView::ExpireIfNeeded(Shard& s, Table& t, const KeyArg& k) {
+void DbView::ExpireIfNeededLocked(Shard& s, Table& t, const KeyArg& k) {
   size_t slot = t.Find(k.hash, k.key);
-  if (slot != Table::kNotFound && IsExpired(t.At(slot))) RemoveExpired(s, t, slot);
+  if (slot != Table::kNotFound && IsExpired(t.At(slot))) RemoveExpiredLocked(s, t, slot);
 }
 
 KeyRef DbView::Find(const KeyArg& k, Mode mode) {
@@ -38,7 +38,7 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
   if (slot != Table::kNotFound) {
     Entry* e = t.At(slot);
     if (t.IsVolatile(slot) && IsExpired(e)) {
-      RemoveExpired(s, t, slot);
+      RemoveExpiredLocked(s, t, slot);
     } else {
       ref.shard_ = &s;
       ref.table_ = &t;
@@ -132,7 +132,7 @@ bool DbView::RandomKey(std::string* out) {
       size_t slot = t.RandomSlot(RandomU64());
       Entry* e = t.At(slot);
       if (t.IsVolatile(slot) && IsExpired(e)) {
-        RemoveExpired(s, t, slot);
+        RemoveExpiredLocked(s, t, slot);
         continue;
       }
       out->assign(e->key());

@@ -118,9 +118,9 @@ class DbView {
   Shard& ShardOf(const KeyArg& k) const;
   Table& TableOf(Shard& s) const NO_THREAD_SAFETY_ANALYSIS { return s.table(db_); }
   void Touch(Entry* e);
-  void RemoveExpired(Shard& s, Table& t, size_t slot);
+  void RemoveExpiredLocked(Shard& s, Table& t, size_t slot);
   // Removes `k` from t if it is present and expired. REQUIRES: s is locked.
-  void ExpireIfNeeded(Shard& s, Table& t, const KeyArg& k);
+  void ExpireIfNeededLocked(Shard& s, Table& t, const KeyArg& k);
 
   Store* store_;
   LockSet* locks_;
@@ -168,7 +168,7 @@ uint64_t DbView::Scan(uint64_t cursor, size_t count, Fn&& fn) {
       if (budget > 0) --budget;
       if (tcursor == 0 || seen >= count || budget == 0) break;
     }
-    for (const std::string& key : expired) ExpireIfNeeded(s, t, MakeKeyArg(key));
+    for (const std::string& key : expired) ExpireIfNeededLocked(s, t, MakeKeyArg(key));
     expired.clear();
     if (tcursor == 0 && ++shard == nshards) return 0;
     if (seen >= count || budget == 0) break;

@@ -5,7 +5,7 @@ namespace larder {
 ExpirySweeper::ExpirySweeper(Store* store)
     : store_(store), avg_ttl_(size_t(store->databases())) {}
 
-ExpirySweeper::StepResult ExpirySweeper::Step(Shard& shard, int db, int64_t now_ms) {
+ExpirySweeper::StepResult ExpirySweeper::SweepLocked(Shard& shard, int db, int64_t now_ms) {
   StepResult r;
   Table& t = shard.table(db);
   if (t.volatile_count() == 0) return r;
@@ -48,7 +48,7 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
       MutexLock lock(&shard.mu);
       const int64_t now_ms = clock.NowMs();
       for (int db = 0; db < ndb; ++db) {
-        StepResult r = Step(shard, db, now_ms);
+        StepResult r = SweepLocked(shard, db, now_ms);
         checked += r.checked;
         expired += r.expired;
         ttl_sum[size_t(db)] += r.ttl_sum;

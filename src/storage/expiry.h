@@ -37,7 +37,7 @@ class ExpirySweeper {
     uint64_t ttl_samples = 0;
   };
   // Sweeps up to kSlotsPerStep slots of one database's table. REQUIRES: shard.mu held.
-  StepResult Step(Shard& shard, int db, int64_t now_ms) REQUIRES(shard.mu);
+  StepResult SweepLocked(Shard& shard, int db, int64_t now_ms) REQUIRES(shard.mu);
 
   Store* store_;
   size_t next_shard_ = 0;
