@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace larder {
+
+class Waiter;
 
 enum class ReplyMode : uint8_t {
   kOn,
@@ -31,6 +34,11 @@ struct ClientState {
   bool info_dirty = false;
   // The command being (or last) run; null for an unknown command (CLIENT LIST cmd=).
   const struct CommandSpec* current_cmd = nullptr;
+  // The worker thread serving this client (replies to blocked clients go there).
+  int worker = 0;
+  // Set while the client is blocked (BLPOP, ...): no further commands run until the
+  // waiter is served, times out or is cancelled.
+  std::shared_ptr<Waiter> blocked;
 };
 
 }  // namespace larder

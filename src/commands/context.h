@@ -17,17 +17,20 @@
 
 namespace larder {
 
+class BlockingManager;
 class CommandTable;
 class ServerHooks;
+struct BlockRequest;
 
 class CommandContext {
  public:
   CommandContext(std::span<const std::string_view> args, const CommandSpec* spec,
                  ClientState* client, ReplyBuilder* reply, DbView db, RuntimeSettings* settings,
                  ServerHooks* server, const CommandTable* table, const Clock* clock,
-                 const std::vector<uint64_t>* key_hashes)
+                 BlockingManager* blocking, const std::vector<uint64_t>* key_hashes)
       : args(args), spec(spec), client(client), reply(reply), db(db), settings(settings),
-        server(server), table(table), clock(clock), key_hashes_(key_hashes) {}
+        server(server), table(table), clock(clock), blocking(blocking),
+        key_hashes_(key_hashes) {}
 
   std::span<const std::string_view> args;
   const CommandSpec* spec;
@@ -38,6 +41,7 @@ class CommandContext {
   ServerHooks* server;  // null in the embedded engine
   const CommandTable* table;
   const Clock* clock;
+  BlockingManager* blocking;  // null where clients cannot block (embedded engine)
 
   // The key at argument i with its hash (computed once by the dispatcher).
   KeyArg Key(size_t i) const {
@@ -48,6 +52,11 @@ class CommandContext {
   }
   int64_t now_ms() const { return db.now_ms(); }
   ArgCursor Cursor(size_t start) const { return ArgCursor(args, start); }
+
+  // Blocks the client until a key of `req` can serve it (see commands/blocking.h).
+  // Returns false where blocking is impossible (the caller then replies as on timeout).
+  // REQUIRES: the command holds the shard locks of req.keys.
+  bool Block(BlockRequest req);
 
   // Replies with the cursor's latched error; returns true if there was one.
   bool FailIf(const ArgCursor& c) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "commands/blocking.h"
 #include "commands/context.h"
 #include "common/errors.h"
 #include "common/hash.h"
@@ -17,7 +18,16 @@ std::string WrongArityError(std::string_view fullname) {
 }
 
 Dispatcher::Dispatcher(const DispatcherDeps& deps, CommandStats* stats)
-    : deps_(deps), stats_(stats), locks_(deps.store) {}
+    : deps_(deps), stats_(stats), locks_(deps.store) {
+  if (deps.blocking != nullptr) ready_.waiters = deps.blocking->waiters();
+}
+
+bool CommandContext::Block(BlockRequest req) {
+  if (blocking == nullptr) return false;
+  client->blocked = blocking->Block(client->id, client->worker, db.db(), reply->resp3(),
+                                    std::move(req));
+  return true;
+}
 
 const CommandSpec* Dispatcher::Resolve(std::span<const std::string_view> args) const {
   const CommandSpec* spec = deps_.table->Find(args[0]);
@@ -108,14 +118,17 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
 
   const int64_t start_us = deps_.clock->MonotonicUs();
   const uint64_t errors_before = reply.error_count();
+  const int64_t now_ms = deps_.clock->NowMs();
   {
     bool no_touch = client.no_touch && !(spec.flags & kCmdTouchesAnyway);
-    DbView db(store, &locks_, client.db, deps_.clock->NowMs(), no_touch);
+    DbView db(store, &locks_, client.db, now_ms, no_touch, &ready_);
     CommandContext ctx(args, &spec, &client, &reply, db, deps_.settings, deps_.hooks,
-                       deps_.table, deps_.clock, &key_hashes_);
+                       deps_.table, deps_.clock, deps_.blocking, &key_hashes_);
     spec.handler(ctx);
   }
   locks_.Unlock();
+  // Clients blocked on keys this command filled are served now that it is complete.
+  if (!ready_.keys.empty()) deps_.blocking->ServeReady(&ready_, store, &locks_, now_ms);
   const int64_t elapsed = deps_.clock->MonotonicUs() - start_us;
 
   CommandCounters& c = stats_->at(spec.id);

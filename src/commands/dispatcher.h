@@ -14,11 +14,13 @@
 #include "commands/settings.h"
 #include "common/clock.h"
 #include "protocol/reply_builder.h"
+#include "storage/db_view.h"
 #include "storage/lock_set.h"
 #include "storage/store.h"
 
 namespace larder {
 
+class BlockingManager;
 class ServerHooks;
 
 struct DispatcherDeps {
@@ -27,6 +29,7 @@ struct DispatcherDeps {
   RuntimeSettings* settings = nullptr;
   ServerHooks* hooks = nullptr;  // null when embedded
   const Clock* clock = nullptr;
+  BlockingManager* blocking = nullptr;  // null when embedded
 };
 
 // Not thread-safe: one per worker (its scratch buffers and lock set are reused).
@@ -57,6 +60,7 @@ class Dispatcher {
   std::vector<int> key_positions_;
   std::vector<uint64_t> key_hashes_;
   std::vector<uint32_t> shards_;
+  ReadyKeys ready_;  // lists / sorted sets that gained elements during a command
 };
 
 // The text of Redis's "wrong number of arguments" error for a command's full name.

@@ -9,6 +9,8 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterKeyspaceFamily(table);
   RegisterConnectionFamily(table);
   RegisterCommandFamily(table);
+  RegisterHashFamily(table);
+  RegisterListFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

@@ -1,7 +1,16 @@
 #include "commands/family_util.h"
 
+#include <unordered_set>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include "common/errors.h"
+#include "common/glob.h"
 #include "common/numbers.h"
+#include "common/random.h"
 
 namespace larder {
 
@@ -62,6 +71,19 @@ std::string_view StringEncoding(const Entry* e) {
   return "raw";
 }
 
+std::string_view EncodingName(const Entry* e) {
+  switch (e->kind()) {
+    case ValueKind::kString: return StringEncoding(e);
+    case ValueKind::kHash: return e->has_object() ? "hashtable" : "listpack";
+    case ValueKind::kList: return "quicklist";  // as Redis 7.0 reports every list
+    case ValueKind::kSet:
+      if (e->has_object()) return "hashtable";
+      return e->enc() == Enc::kIntSet ? "intset" : "listpack";
+    case ValueKind::kZSet: return e->has_object() ? "skiplist" : "listpack";
+  }
+  return "unknown";
+}
+
 bool IsSharedInteger(const Entry* e) {
   if (e->str_hint() != StrHint::kAuto) return false;
   auto v = ParseInt64(e->str());
@@ -101,6 +123,112 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
   for (std::string_view l : lines) ctx.reply->SimpleString(l);
   ctx.reply->SimpleString("HELP");
   ctx.reply->SimpleString("    Prints this help.");
+}
+
+bool ExpectKind(CommandContext& ctx, const KeyRef& ref, ValueKind kind) {
+  if (!ref || ref.kind() == kind) return true;
+  ctx.reply->Error(errors::kWrongType);
+  return false;
+}
+
+std::optional<int64_t> ParseRandomCount(CommandContext& ctx, std::string_view arg) {
+  auto v = ParseInt64(arg);
+  if (!v) {
+    ctx.reply->Error(errors::kNotInteger);
+    return std::nullopt;
+  }
+  if (*v == INT64_MIN) {
+    ctx.reply->Error(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool CheckRandomReplySize(CommandContext& ctx, int64_t count, size_t bytes_per_element) {
+  if (count >= 0) return true;  // bounded by the collection's size
+  int64_t limit = ctx.settings->proto_max_bulk_len.load(std::memory_order_relaxed);
+  unsigned __int128 bytes = (unsigned __int128)uint64_t(-count) * (bytes_per_element + 16);
+  if (bytes <= (unsigned __int128)limit) return true;
+  ctx.reply->Error("ERR count is too large: the reply would exceed proto-max-bulk-len");
+  return false;
+}
+
+std::vector<size_t> SampleDistinct(size_t n, size_t k) {
+  if (k * 4 < n) {  // few of many: draw and reject repeats
+    std::unordered_set<size_t> seen;
+    std::vector<size_t> out;
+    while (out.size() < k) {
+      size_t i = size_t(RandomU64() % n);
+      if (seen.insert(i).second) out.push_back(i);
+    }
+    return out;
+  }
+  // Partial Fisher-Yates over the index range.
+  std::vector<size_t> idx(n);
+  for (size_t i = 0; i < n; ++i) idx[i] = i;
+  for (size_t i = 0; i < k; ++i) {
+    size_t j = i + size_t(RandomU64() % (n - i));
+    std::swap(idx[i], idx[j]);
+  }
+  idx.resize(k);
+  return idx;
+}
+
+namespace {
+
+// SCAN's cursor is parsed like strtoul (a sign is allowed, "-1" wraps).
+std::optional<uint64_t> ParseCursor(std::string_view s) {
+  char buf[32];
+  if (s.size() >= sizeof buf) return std::nullopt;
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(buf, &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  return uint64_t(v);
+}
+
+}  // namespace
+
+bool ParseScanArgs(CommandContext& ctx, size_t cursor_at, bool allow_type, ScanArgs* out) {
+  auto cursor = ParseCursor(ctx.args[cursor_at]);
+  if (!cursor) {
+    ctx.reply->Error(errors::kInvalidCursor);
+    return false;
+  }
+  out->cursor = *cursor;
+  for (size_t i = cursor_at + 1; i < ctx.args.size();) {
+    size_t left = ctx.args.size() - i;
+    std::string_view opt = ctx.args[i];
+    if (EqualsIgnoreCase(opt, "count") && left >= 2) {
+      auto v = ParseIntArg(ctx, ctx.args[i + 1]);
+      if (!v) return false;
+      if (*v < 1) {
+        ctx.reply->Error(errors::kSyntax);
+        return false;
+      }
+      out->count = *v;
+    } else if (EqualsIgnoreCase(opt, "match") && left >= 2) {
+      out->pattern = ctx.args[i + 1];
+      out->has_pattern = out->pattern != "*";
+    } else if (allow_type && EqualsIgnoreCase(opt, "type") && left >= 2) {
+      out->type = ctx.args[i + 1];
+      out->has_type = true;
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return false;
+    }
+    i += 2;
+  }
+  return true;
+}
+
+bool ScanMatches(const ScanArgs& a, std::string_view name) {
+  return !a.has_pattern || GlobMatch(a.pattern, name);
 }
 
 std::optional<int64_t> ParseIntArg(CommandContext& ctx, std::string_view arg) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include "commands/context.h"
 
@@ -30,6 +31,8 @@ bool IsValidClientName(std::string_view name);
 
 // OBJECT ENCODING name of a string entry ("int", "embstr", "raw").
 std::string_view StringEncoding(const Entry* e);
+// OBJECT ENCODING name of any entry.
+std::string_view EncodingName(const Entry* e);
 // True if Redis would share the string's integer object (OBJECT REFCOUNT 2147483647).
 bool IsSharedInteger(const Entry* e);
 
@@ -50,5 +53,35 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
 
 // A Redis-style long long reply helper: parse an integer argument or reply the error.
 std::optional<int64_t> ParseIntArg(CommandContext& ctx, std::string_view arg);
+
+// Replies WRONGTYPE and returns false unless `ref` is empty or of kind `kind`.
+bool ExpectKind(CommandContext& ctx, const KeyRef& ref, ValueKind kind);
+
+// The count of HRANDFIELD / SRANDMEMBER / ZRANDMEMBER: in [-LONG_MAX, LONG_MAX] as Redis
+// checks.
+std::optional<int64_t> ParseRandomCount(CommandContext& ctx, std::string_view arg);
+// A negative count asks for that many picks with repetition; Redis 7.0 then builds a
+// reply of |count| elements whatever its size (a known denial of service), so Larder
+// refuses (replying an error, returning false) counts whose reply would exceed
+// proto-max-bulk-len bytes.
+bool CheckRandomReplySize(CommandContext& ctx, int64_t count, size_t bytes_per_element);
+
+// SCAN-family arguments (SCAN, HSCAN, SSCAN, ZSCAN).
+struct ScanArgs {
+  uint64_t cursor = 0;
+  int64_t count = 10;
+  std::string_view pattern;  // empty: no MATCH (or MATCH *)
+  bool has_pattern = false;
+  std::string_view type;     // SCAN only
+  bool has_type = false;
+};
+// Parses the cursor at args[cursor_at] and the options after it; replies and returns
+// false on error ("ERR invalid cursor", "ERR syntax error", ...).
+bool ParseScanArgs(CommandContext& ctx, size_t cursor_at, bool allow_type, ScanArgs* out);
+// Whether `name` passes the MATCH pattern of `a`.
+bool ScanMatches(const ScanArgs& a, std::string_view name);
+
+// Distinct random indexes in [0, n), k of them (k <= n), in random order.
+std::vector<size_t> SampleDistinct(size_t n, size_t k);
 
 }  // namespace larder

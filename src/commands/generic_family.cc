@@ -47,12 +47,9 @@ void Type(CommandContext& ctx) {
   ctx.reply->SimpleString(ref ? TypeName(ref.kind()) : "none");
 }
 
-// Moves the entry of `src` to `dst` (same database). REQUIRES: both shards held.
+// Moves the value of `src` to `dst` (same database). REQUIRES: both shards held.
 void MoveEntry(DbView& db, KeyRef* src, const KeyArg& dst) {
-  const Entry* e = src->entry();
-  Entry* moved = Entry::CloneWithKey(e, dst.key);
-  db.Delete(src);
-  db.Insert(dst, moved);
+  db.Insert(dst, Entry::Rekey(db.Detach(src), dst.key));
 }
 
 void RenameGeneric(CommandContext& ctx, bool nx) {
@@ -156,7 +153,7 @@ KeyRef ObjectLookup(CommandContext& ctx) {
 void ObjectEncoding(CommandContext& ctx) {
   KeyRef ref = ObjectLookup(ctx);
   if (!ref) return;
-  ctx.reply->Bulk(StringEncoding(ref.entry()));
+  ctx.reply->Bulk(EncodingName(ref.entry()));
 }
 
 void ObjectRefcount(CommandContext& ctx) {

@@ -33,20 +33,6 @@ void Keys(CommandContext& ctx) {
   for (const std::string& k : keys) ctx.reply->Bulk(k);
 }
 
-// SCAN's cursor is parsed like strtoul (a sign is allowed, "-1" wraps).
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  char buf[32];
-  if (s.size() >= sizeof buf) return std::nullopt;
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(buf, &end, 10);
-  if (*end != '\0' || errno == ERANGE) return std::nullopt;
-  return uint64_t(v);
-}
-
 std::string_view TypeOf(const Entry* e) {
   switch (e->kind()) {
     case ValueKind::kString: return "string";
@@ -59,45 +45,12 @@ std::string_view TypeOf(const Entry* e) {
 }
 
 void Scan(CommandContext& ctx) {
-  auto cursor = ParseCursor(ctx.args[1]);
-  if (!cursor) {
-    ctx.reply->Error(errors::kInvalidCursor);
-    return;
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  std::string_view type;
-  bool use_type = false;
-  for (size_t i = 2; i < ctx.args.size();) {
-    size_t left = ctx.args.size() - i;
-    std::string_view opt = ctx.args[i];
-    if (EqualsIgnoreCase(opt, "count") && left >= 2) {
-      auto v = ParseIntArg(ctx, ctx.args[i + 1]);
-      if (!v) return;
-      if (*v < 1) {
-        ctx.reply->Error(errors::kSyntax);
-        return;
-      }
-      count = *v;
-      i += 2;
-    } else if (EqualsIgnoreCase(opt, "match") && left >= 2) {
-      pattern = ctx.args[i + 1];
-      use_pattern = pattern != "*";
-      i += 2;
-    } else if (EqualsIgnoreCase(opt, "type") && left >= 2) {
-      type = ctx.args[i + 1];
-      use_type = true;
-      i += 2;
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanArgs a;
+  if (!ParseScanArgs(ctx, 1, true, &a)) return;
   std::vector<std::string> keys;
-  uint64_t next = ctx.db.Scan(*cursor, size_t(count), [&](const Entry* e) {
-    if (use_pattern && !GlobMatch(pattern, e->key())) return;
-    if (use_type && !EqualsIgnoreCase(type, TypeOf(e))) return;
+  uint64_t next = ctx.db.Scan(a.cursor, size_t(a.count), [&](const Entry* e) {
+    if (!ScanMatches(a, e->key())) return;
+    if (a.has_type && !EqualsIgnoreCase(a.type, TypeOf(e))) return;
     keys.emplace_back(e->key());
   });
   ctx.reply->ArrayHeader(2);

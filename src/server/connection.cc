@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "commands/blocking.h"
 #include "commands/dispatcher.h"
 #include "common/log.h"
 #include "server/worker.h"
@@ -11,6 +12,7 @@ namespace larder {
 Connection::Connection(Worker* worker, std::shared_ptr<ClientInfo> info)
     : worker_(worker), info_(std::move(info)) {
   state_.id = info_->id;
+  state_.worker = worker_->index();
   state_.authenticated = !worker_->ctx().settings->has_requirepass();
   info_->authenticated = state_.authenticated;
   last_interaction_ms_ = info_->created_ms;
@@ -78,7 +80,7 @@ void Connection::ProcessInput() {
   ServerContext& ctx = w->ctx();
   ParserLimits limits;
   limits.max_bulk_len = ctx.settings->proto_max_bulk_len.load(std::memory_order_relaxed);
-  while (!closing_ && !paused_ && !state_.close_after_reply) {
+  while (!closing_ && !paused_ && !state_.close_after_reply && !state_.blocked) {
     std::string_view pending = in_.Pending();
     if (pending.empty()) break;
     limits.auth_required = !state_.authenticated;
@@ -108,6 +110,7 @@ void Connection::ProcessInput() {
       w->dispatcher().Execute(state_, parser_.args(), reply_);
     }
     in_.Consume(parser_.consumed());
+    if (state_.blocked) StartBlocking();
     if (out_.size() > kOutputHighWater) PauseReading();
   }
   if (state_.close_after_reply && reading_) {
@@ -249,9 +252,39 @@ void Connection::Drain() {
   worker_->ScheduleFlush(this);
 }
 
+void Connection::StartBlocking() {
+  int64_t deadline = state_.blocked->req.deadline_ms;
+  if (deadline > 0) worker_->AddBlockDeadline(deadline, state_.id);
+}
+
+void Connection::Unblocked(std::string reply) {
+  if (closing_ || !state_.blocked) return;
+  state_.blocked.reset();
+  out_.Append(reply);
+  ProcessInput();  // the commands pipelined behind the blocking one
+}
+
+void Connection::BlockTimedOut(int64_t now_ms) {
+  if (closing_ || !state_.blocked) return;
+  BlockingManager* blocking = worker_->ctx().blocking;
+  if (!blocking->Cancel(state_.blocked)) {
+    // Being served right now: the reply is on its way. Look again shortly.
+    worker_->AddBlockDeadline(now_ms + 1, state_.id);
+    return;
+  }
+  state_.blocked.reset();
+  reply_.SetResp3(state_.resp == 3);
+  reply_.NullArray();  // Redis answers every timed-out blocking command this way
+  ProcessInput();
+}
+
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
+  if (state_.blocked) {
+    worker_->ctx().blocking->Cancel(state_.blocked);
+    state_.blocked.reset();
+  }
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   worker_->Closed(this);

@@ -46,6 +46,10 @@ class Connection {
   void Close();
   // Graceful stop: no more reading; close once pending replies are written.
   void Drain();
+  // A blocking command's reply arrived (served by another thread): send it and go on.
+  void Unblocked(std::string reply);
+  // The blocked command's deadline passed.
+  void BlockTimedOut(int64_t now_ms);
 
  private:
   Connection(Worker* worker, std::shared_ptr<ClientInfo> info);
@@ -57,6 +61,8 @@ class Connection {
   static void OnClose(uv_handle_t* h);
 
   void ProcessInput();
+  // After a command blocked the client: arm its timeout.
+  void StartBlocking();
   void PauseReading();
   void ResumeReading();
   void Publish();

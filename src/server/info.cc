@@ -94,7 +94,7 @@ std::string Server::InfoClients() {
   Field(&s, "maxclients", runtime_.maxclients.load());
   Field(&s, "client_recent_max_input_buffer", max_in);
   Field(&s, "client_recent_max_output_buffer", max_out);
-  Field(&s, "blocked_clients", 0);
+  Field(&s, "blocked_clients", blocking_->Count());
   Field(&s, "tracking_clients", 0);
   Field(&s, "clients_in_timeout_table", 0);
   return s;

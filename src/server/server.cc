@@ -64,6 +64,8 @@ Server::Server(ConfigRegistry* config) : config_(config) {
   ctx_.clients = &clients_;
   ctx_.hooks = this;
   ctx_.clock = SystemClock::Get();
+  blocking_ = std::make_unique<BlockingManager>(this);
+  ctx_.blocking = blocking_.get();
   sweeper_ = std::make_unique<ExpirySweeper>(store_.get());
   run_id_ = RandomHex(40);
   master_replid_ = RandomHex(40);
@@ -146,6 +148,24 @@ void Server::BindConfig() {
     store_->access_policy().lfu_decay_time = int(int_of(v));
     return Status::Ok();
   });
+  // Encoding thresholds of the collection types.
+  EncodingLimits& lim = store_->limits();
+  for (auto [name, target] : std::initializer_list<std::pair<const char*, std::atomic<int64_t>*>>{
+           {"hash-max-listpack-entries", &lim.hash_max_listpack_entries},
+           {"hash-max-listpack-value", &lim.hash_max_listpack_value},
+           {"set-max-intset-entries", &lim.set_max_intset_entries},
+           {"set-max-listpack-entries", &lim.set_max_listpack_entries},
+           {"set-max-listpack-value", &lim.set_max_listpack_value},
+           {"zset-max-listpack-entries", &lim.zset_max_listpack_entries},
+           {"zset-max-listpack-value", &lim.zset_max_listpack_value},
+           {"list-max-listpack-size", &lim.list_max_listpack_size},
+           {"list-compress-depth", &lim.list_compress_depth}}) {
+    std::atomic<int64_t>* t = target;
+    config_->OnApply(name, [t, int_of](const std::string& v) {
+      t->store(int_of(v), std::memory_order_relaxed);
+      return Status::Ok();
+    });
+  }
   config_->OnApply("appendonly", [](const std::string& v) {
     if (v == "yes") {
       return Status::Error("Larder has no append-only file; it persists with RDB snapshots");
@@ -373,6 +393,10 @@ size_t Server::KillClients(const ClientFilter& f, ClientState& self) {
     else workers_[size_t(worker)]->Kill(id);
   }
   return victims.size();
+}
+
+void Server::Deliver(int worker, uint64_t client_id, std::string reply) {
+  workers_[size_t(worker)]->Unblock(client_id, std::move(reply));
 }
 
 Status Server::Shutdown(const ShutdownOptions& options) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/command_table.h"
 #include "commands/server_hooks.h"
 #include "commands/settings.h"
@@ -28,7 +29,7 @@
 
 namespace larder {
 
-class Server final : public ServerHooks {
+class Server final : public ServerHooks, public WaiterSink {
  public:
   explicit Server(ConfigRegistry* config);
   ~Server() override;
@@ -47,6 +48,9 @@ class Server final : public ServerHooks {
   size_t KillClients(const ClientFilter& filter, ClientState& self) override;
   Status Shutdown(const ShutdownOptions& options) override;
   int64_t LastSaveUnix() override { return start_unix_s_; }
+
+  // WaiterSink.
+  void Deliver(int worker, uint64_t client_id, std::string reply) override;
 
  private:
   void BindConfig();
@@ -80,6 +84,7 @@ class Server final : public ServerHooks {
   ServerRuntime runtime_;
   ServerStats stats_;
   ClientRegistry clients_;
+  std::unique_ptr<BlockingManager> blocking_;
   ServerContext ctx_;
   std::unique_ptr<ExpirySweeper> sweeper_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -13,6 +13,7 @@
 
 namespace larder {
 
+class BlockingManager;
 class ServerHooks;
 
 // Server-level settings that CONFIG SET may change while workers read them.
@@ -41,6 +42,7 @@ struct ServerContext {
   ClientRegistry* clients = nullptr;
   ServerHooks* hooks = nullptr;
   const Clock* clock = nullptr;
+  BlockingManager* blocking = nullptr;
 };
 
 }  // namespace larder

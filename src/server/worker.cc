@@ -23,6 +23,7 @@ Worker::Worker(int index, ServerContext* ctx)
   deps.settings = ctx->settings;
   deps.hooks = ctx->hooks;
   deps.clock = ctx->clock;
+  deps.blocking = ctx->blocking;
   dispatcher_ = std::make_unique<Dispatcher>(deps, &stats_);
   uv_loop_init(&loop_);
   loop_.data = this;
@@ -32,6 +33,8 @@ Worker::Worker(int index, ServerContext* ctx)
   check_.data = this;
   uv_timer_init(&loop_, &timer_);
   timer_.data = this;
+  uv_timer_init(&loop_, &block_timer_);
+  block_timer_.data = this;
 }
 
 Worker::~Worker() {
@@ -68,9 +71,12 @@ void Worker::Post(Message m) {
   uv_async_send(&async_);  // under the lock, so the handle cannot be closed meanwhile
 }
 
-void Worker::Adopt(AcceptedSocket s) { Post({Message::kAdopt, std::move(s), 0}); }
-void Worker::Kill(uint64_t id) { Post({Message::kKill, {}, id}); }
-void Worker::Stop() { Post({Message::kStop, {}, 0}); }
+void Worker::Adopt(AcceptedSocket s) { Post({Message::kAdopt, std::move(s), 0, {}}); }
+void Worker::Kill(uint64_t id) { Post({Message::kKill, {}, id, {}}); }
+void Worker::Stop() { Post({Message::kStop, {}, 0, {}}); }
+void Worker::Unblock(uint64_t id, std::string reply) {
+  Post({Message::kUnblock, {}, id, std::move(reply)});
+}
 
 void Worker::OnAsync(uv_async_t* h) { static_cast<Worker*>(h->data)->HandleMessages(); }
 
@@ -114,6 +120,12 @@ void Worker::HandleMessages() {
       case Message::kStop:
         BeginStop();
         break;
+      case Message::kUnblock: {
+        auto it = conns_.find(m.client_id);
+        // A client that disconnected meanwhile loses the reply, as in Redis.
+        if (it != conns_.end()) it->second->Unblocked(std::move(m.reply));
+        break;
+      }
     }
   }
 }
@@ -178,6 +190,32 @@ void Worker::OnTimer(uv_timer_t* h) {
   }
 }
 
+void Worker::AddBlockDeadline(int64_t deadline_ms, uint64_t client_id) {
+  block_deadlines_.emplace(deadline_ms, client_id);
+  ArmBlockTimer();
+}
+
+void Worker::ArmBlockTimer() {
+  if (block_deadlines_.empty() || stopping_) return;
+  int64_t delay = block_deadlines_.begin()->first - ctx_->clock->NowMs();
+  uv_timer_start(&block_timer_, OnBlockTimer, uint64_t(delay > 0 ? delay : 0), 0);
+}
+
+void Worker::OnBlockTimer(uv_timer_t* h) {
+  auto* w = static_cast<Worker*>(h->data);
+  int64_t now = w->ctx_->clock->NowMs();
+  std::vector<uint64_t> due;
+  while (!w->block_deadlines_.empty() && w->block_deadlines_.begin()->first <= now) {
+    due.push_back(w->block_deadlines_.begin()->second);
+    w->block_deadlines_.erase(w->block_deadlines_.begin());
+  }
+  for (uint64_t id : due) {
+    auto it = w->conns_.find(id);
+    if (it != w->conns_.end()) it->second->BlockTimedOut(now);
+  }
+  w->ArmBlockTimer();
+}
+
 void Worker::BeginStop() {
   if (stopping_) return;
   stopping_ = true;
@@ -205,6 +243,7 @@ void Worker::MaybeFinishStop() {
   uv_check_stop(&check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
 }
 

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -42,6 +43,8 @@ class Worker {
   // Thread-safe requests.
   void Adopt(AcceptedSocket s);
   void Kill(uint64_t client_id);
+  // Hands a blocked client its reply (it was served on another thread).
+  void Unblock(uint64_t client_id, std::string reply);
   // Stop reading, finish in-flight replies (bounded wait), close everything, end loop.
   void Stop();
 
@@ -53,6 +56,8 @@ class Worker {
   void ScheduleFlush(Connection* c);
   void Unschedule(Connection* c);
   void Closed(Connection* c);
+  // Times the client out at deadline_ms (wall clock) if it is still blocked then.
+  void AddBlockDeadline(int64_t deadline_ms, uint64_t client_id);
 
   // Read by INFO from any thread.
   CommandStats& stats() { return stats_; }
@@ -65,9 +70,10 @@ class Worker {
 
  private:
   struct Message {
-    enum Kind { kAdopt, kKill, kStop } kind;
+    enum Kind { kAdopt, kKill, kStop, kUnblock } kind;
     AcceptedSocket socket;
     uint64_t client_id = 0;
+    std::string reply;
   };
   void Post(Message m);
   void Run();
@@ -78,6 +84,8 @@ class Worker {
   static void OnAsync(uv_async_t* h);
   static void OnCheck(uv_check_t* h);
   static void OnTimer(uv_timer_t* h);
+  static void OnBlockTimer(uv_timer_t* h);
+  void ArmBlockTimer();
 
   int index_;
   ServerContext* ctx_;
@@ -87,6 +95,8 @@ class Worker {
   uv_async_t async_;
   uv_check_t check_;
   uv_timer_t timer_;
+  uv_timer_t block_timer_;
+  std::multimap<int64_t, uint64_t> block_deadlines_;  // deadline ms -> client id
   std::thread thread_;
 
   Mutex inbox_mu_;

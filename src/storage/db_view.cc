@@ -118,6 +118,37 @@ bool DbView::DeleteKey(const KeyArg& k) {
 void DbView::Insert(const KeyArg& k, Entry* e) {
   Shard& s = ShardOf(k);
   TableOf(s).Insert(k.hash, e);
+  if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);
+}
+
+void DbView::InsertBlob(const KeyArg& k, ValueKind kind, Enc enc, std::string_view blob) {
+  Insert(k, Entry::NewBlob(k.key, kind, enc, blob, kNoExpiry,
+                           InitialAccess(store_->access_policy(), now_ms_)));
+}
+
+void DbView::InsertObject(const KeyArg& k, ValueKind kind, Object* obj) {
+  Insert(k, Entry::NewObject(k.key, kind, obj, kNoExpiry,
+                             InitialAccess(store_->access_policy(), now_ms_)));
+}
+
+void DbView::ReplaceBlob(KeyRef* ref, ValueKind kind, Enc enc, std::string_view blob) {
+  Entry* e = Entry::SetBlob(ref->entry_, kind, enc, blob);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+}
+
+void DbView::ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj) {
+  Entry* e = Entry::SetObject(ref->entry_, kind, obj);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+}
+
+void DbView::SignalReady(std::string_view key) {
+  if (ready_ == nullptr || ready_->waiters == nullptr ||
+      ready_->waiters->load(std::memory_order_acquire) == 0) {
+    return;
+  }
+  ready_->keys.emplace_back(db_, std::string(key));
 }
 
 bool DbView::RandomKey(std::string* out) {

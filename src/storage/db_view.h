@@ -7,8 +7,10 @@
 // themselves unless the LockSet already holds it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +50,14 @@ class KeyRef {
 // Passed for `expire_at` to keep the current expiry.
 inline constexpr int64_t kKeepTtl = -2;
 
+// Where a command records keys of lists / sorted sets that gained elements, so clients
+// blocked on them (BLPOP, BZPOPMIN, ...) can be served once the command completes.
+// `waiters` counts blocked clients server-wide: with none, nothing is recorded.
+struct ReadyKeys {
+  const std::atomic<int64_t>* waiters = nullptr;
+  std::vector<std::pair<int, std::string>> keys;  // (db, key)
+};
+
 class DbView {
  public:
   enum class Mode {
@@ -57,14 +67,16 @@ class DbView {
     kPeek,         // neither (internal checks)
   };
 
-  DbView(Store* store, LockSet* locks, int db, int64_t now_ms, bool no_touch = false)
-      : store_(store), locks_(locks), db_(db), now_ms_(now_ms), no_touch_(no_touch) {}
+  DbView(Store* store, LockSet* locks, int db, int64_t now_ms, bool no_touch = false,
+         ReadyKeys* ready = nullptr)
+      : store_(store), locks_(locks), db_(db), now_ms_(now_ms), no_touch_(no_touch),
+        ready_(ready) {}
 
   Store* store() const { return store_; }
   int db() const { return db_; }
   int64_t now_ms() const { return now_ms_; }
   // A view of another database at the same instant with the same locks.
-  DbView WithDb(int db) const { return DbView(store_, locks_, db, now_ms_, no_touch_); }
+  DbView WithDb(int db) const { return DbView(store_, locks_, db, now_ms_, no_touch_, ready_); }
 
   // Finds a live key; an expired one is removed and reported missing.
   KeyRef Find(const KeyArg& k, Mode mode);
@@ -87,6 +99,14 @@ class DbView {
   Entry* Detach(KeyRef* ref);
   // Inserts an entry whose key (k) is not present.
   void Insert(const KeyArg& k, Entry* e);
+
+  // Collections. Creating: the key must be absent. Replacing keeps the expiry.
+  void InsertBlob(const KeyArg& k, ValueKind kind, Enc enc, std::string_view blob);
+  void InsertObject(const KeyArg& k, ValueKind kind, Object* obj);
+  void ReplaceBlob(KeyRef* ref, ValueKind kind, Enc enc, std::string_view blob);
+  void ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj);
+  // Records that list / sorted set `key` of this database gained elements.
+  void SignalReady(std::string_view key);
 
   // Calls fn(Shard&, Table&) for every shard's table of this database, locking each
   // shard in turn unless it is already held. fn may remove entries.
@@ -127,6 +147,7 @@ class DbView {
   int db_;
   int64_t now_ms_;
   bool no_touch_;
+  ReadyKeys* ready_;
 };
 
 // ---- template implementations ----

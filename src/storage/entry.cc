@@ -69,30 +69,68 @@ void* Reallocate(void* old, size_t n) {
 
 }  // namespace
 
-Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_at,
-                        uint32_t access) {
+namespace {
+
+unsigned char MetaByte(ValueKind kind, uint8_t enc_bits, bool expiring) {
+  return static_cast<unsigned char>(uint8_t(kind) | (expiring ? 1 << 3 : 0) | (enc_bits << 4));
+}
+
+// Allocates header + key + room for a payload of `payload_size` bytes; returns the
+// entry and the payload offset.
+unsigned char* AllocateWithKey(std::string_view key, unsigned char meta, int64_t expire_at,
+                               uint32_t access, size_t payload_size, size_t* payload_off) {
   bool expiring = expire_at != kNoExpiry;
-  size_t size = (expiring ? 12 : 4) + VarintSize(key.size()) + key.size() +
-                VarintSize(value.size()) + value.size();
+  size_t off = expiring ? 12 : 4;
+  size_t size = off + VarintSize(key.size()) + key.size() + payload_size;
   auto* p = static_cast<unsigned char*>(Allocate(size));
-  p[0] = static_cast<unsigned char>(uint8_t(ValueKind::kString) | (expiring ? kHasExpiry : 0));
+  p[0] = meta;
   p[1] = static_cast<unsigned char>(access);
   p[2] = static_cast<unsigned char>(access >> 8);
   p[3] = static_cast<unsigned char>(access >> 16);
-  size_t off = 4;
-  if (expiring) {
-    std::memcpy(p + 4, &expire_at, 8);
-    off = 12;
-  }
+  if (expiring) std::memcpy(p + 4, &expire_at, 8);
   off += PutVarint(p + off, key.size());
   std::memcpy(p + off, key.data(), key.size());
-  off += key.size();
-  off += PutVarint(p + off, value.size());
-  std::memcpy(p + off, value.data(), value.size());
+  *payload_off = off + key.size();
+  return p;
+}
+
+size_t PutBlob(unsigned char* p, std::string_view blob) {
+  size_t n = PutVarint(p, blob.size());
+  std::memcpy(p + n, blob.data(), blob.size());
+  return n + blob.size();
+}
+
+}  // namespace
+
+Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_at,
+                        uint32_t access) {
+  return NewBlob(key, ValueKind::kString, Enc(0), value, expire_at, access);
+}
+
+Entry* Entry::NewBlob(std::string_view key, ValueKind kind, Enc enc, std::string_view blob,
+                      int64_t expire_at, uint32_t access) {
+  size_t off = 0;
+  unsigned char* p =
+      AllocateWithKey(key, MetaByte(kind, uint8_t(enc), expire_at != kNoExpiry), expire_at,
+                      access, VarintSize(blob.size()) + blob.size(), &off);
+  PutBlob(p + off, blob);
   return reinterpret_cast<Entry*>(p);
 }
 
-void Entry::Free(Entry* e) { std::free(e); }
+Entry* Entry::NewObject(std::string_view key, ValueKind kind, Object* obj, int64_t expire_at,
+                        uint32_t access) {
+  size_t off = 0;
+  unsigned char* p =
+      AllocateWithKey(key, MetaByte(kind, uint8_t(Enc::kObject), expire_at != kNoExpiry),
+                      expire_at, access, sizeof(Object*), &off);
+  std::memcpy(p + off, &obj, sizeof obj);
+  return reinterpret_cast<Entry*>(p);
+}
+
+void Entry::Free(Entry* e) {
+  if (e->has_object()) delete e->object();
+  std::free(e);
+}
 
 int64_t Entry::expire_at() const {
   if (!has_expiry()) return kNoExpiry;
@@ -127,16 +165,22 @@ size_t Entry::PayloadOffset() const {
   return off + len;
 }
 
-std::string_view Entry::str() const {
+std::string_view Entry::blob() const {
   size_t off = PayloadOffset();
   uint64_t len;
   off += GetVarint(bytes() + off, &len);
   return {reinterpret_cast<const char*>(bytes() + off), size_t(len)};
 }
 
+Object* Entry::object() const {
+  Object* obj;
+  std::memcpy(&obj, bytes() + PayloadOffset(), sizeof obj);
+  return obj;
+}
+
 size_t Entry::UsedSize() const {
   size_t off = PayloadOffset();
-  if (kind() != ValueKind::kString) return off + sizeof(void*);
+  if (has_object()) return off + sizeof(Object*);
   uint64_t len;
   off += GetVarint(bytes() + off, &len);
   return off + len;
@@ -146,21 +190,37 @@ size_t Entry::AllocSize() const {
   return malloc_usable_size(const_cast<Entry*>(this));
 }
 
-Entry* Entry::SetString(Entry* e, std::string_view value, StrHint hint) {
+Entry* Entry::SetBlob(Entry* e, ValueKind kind, Enc enc, std::string_view blob) {
+  if (e->has_object()) delete e->object();
   size_t payload = e->PayloadOffset();
-  size_t need = payload + VarintSize(value.size()) + value.size();
+  size_t need = payload + VarintSize(blob.size()) + blob.size();
   auto* p = reinterpret_cast<unsigned char*>(e);
-  // Same or a bit smaller than the current value: in place, without asking the
-  // allocator. Otherwise ask it how much room the allocation really has.
-  size_t used = e->UsedSize();
+  // The same size or a bit smaller: in place without asking the allocator; otherwise
+  // ask how much room the allocation really has.
+  size_t used = e->has_object() ? payload : e->UsedSize();
   if (need > used || need * 2 < used) {
     size_t room = e->AllocSize();
     if (need > room || need * 2 < room) p = static_cast<unsigned char*>(Reallocate(p, need));
   }
-  size_t off = payload + PutVarint(p + payload, value.size());
-  std::memcpy(p + off, value.data(), value.size());
-  p[0] = static_cast<unsigned char>((p[0] & kHasExpiry) | uint8_t(ValueKind::kString) |
-                                    HintBits(hint));
+  PutBlob(p + payload, blob);
+  p[0] = static_cast<unsigned char>((p[0] & kHasExpiry) | MetaByte(kind, uint8_t(enc), false));
+  return reinterpret_cast<Entry*>(p);
+}
+
+Entry* Entry::SetString(Entry* e, std::string_view value, StrHint hint) {
+  return SetBlob(e, ValueKind::kString, Enc(uint8_t(hint)), value);
+}
+
+Entry* Entry::SetObject(Entry* e, ValueKind kind, Object* obj) {
+  if (e->has_object() && e->object() != obj) delete e->object();
+  size_t payload = e->PayloadOffset();
+  auto* p = reinterpret_cast<unsigned char*>(e);
+  if (payload + sizeof obj > e->AllocSize()) {
+    p = static_cast<unsigned char*>(Reallocate(p, payload + sizeof obj));
+  }
+  std::memcpy(p + payload, &obj, sizeof obj);
+  p[0] = static_cast<unsigned char>((p[0] & kHasExpiry) |
+                                    MetaByte(kind, uint8_t(Enc::kObject), false));
   return reinterpret_cast<Entry*>(p);
 }
 
@@ -219,11 +279,23 @@ Entry* Entry::SetExpiry(Entry* e, int64_t expire_at) {
 }
 
 Entry* Entry::CloneWithKey(const Entry* e, std::string_view key) {
-  assert(e->kind() == ValueKind::kString);
-  Entry* c = NewString(key, e->str(), e->expire_at(), e->access());
-  auto* p = reinterpret_cast<unsigned char*>(c);
-  p[0] = static_cast<unsigned char>(p[0] | (e->meta() & kHintMask));
+  Entry* c = e->has_object()
+                 ? NewObject(key, e->kind(), e->object()->Clone(), e->expire_at(), e->access())
+                 : NewBlob(key, e->kind(), Enc((e->meta() >> 4) & 3), e->blob(), e->expire_at(),
+                           e->access());
   return c;
+}
+
+Entry* Entry::Rekey(Entry* e, std::string_view key) {
+  Entry* moved;
+  if (e->has_object()) {
+    moved = NewObject(key, e->kind(), e->object(), e->expire_at(), e->access());
+  } else {
+    moved = NewBlob(key, e->kind(), Enc((e->meta() >> 4) & 3), e->blob(), e->expire_at(),
+                    e->access());
+  }
+  std::free(e);  // the object, if any, now belongs to `moved`
+  return moved;
 }
 
 }  // namespace larder

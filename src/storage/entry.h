@@ -1,11 +1,13 @@
 // One key and its value in a single allocation.
 //
 // Layout (bytes):
-//   [0]      meta: bits 0-2 kind, bit 3 has-expiry, bits 4-5 string encoding hint
+//   [0]      meta: bits 0-2 kind, bit 3 has-expiry, bits 4-5 encoding (strings: the
+//            StrHint; collections: the Enc)
 //   [1..3]   access: 24-bit LRU clock, or LFU (16-bit minutes << 8 | 8-bit counter)
 //   [4..11]  expire-at, ms since the epoch (int64) -- only when has-expiry
 //   varint   key length, then the key bytes
-//   payload  string: varint length, then the bytes; other kinds: an 8-byte pointer
+//   payload  a blob (varint length, then the bytes: a string's value, or a small
+//            collection packed inline), or, for Enc::kObject, an 8-byte Object pointer
 //
 // A 10-byte key with a 16-byte value takes 32 bytes (one jemalloc size class).
 // Allocations are at least 16 bytes, so entry pointers have their low 4 bits clear
@@ -16,9 +18,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "storage/object.h"
+
 namespace larder {
 
 enum class ValueKind : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+
+// Encoding of a collection value.
+enum class Enc : uint8_t {
+  kPacked = 0,  // inline pack (hash, set, zset: listpack; list: a single quicklist node)
+  kIntSet = 1,  // inline sorted integers (sets)
+  kObject = 2,  // heap Object (hashtable, skiplist, quicklist)
+};
 
 inline constexpr int64_t kNoExpiry = -1;
 
@@ -34,19 +45,33 @@ class Entry {
   // Allocates a string entry. expire_at is ms since the epoch or kNoExpiry.
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at,
                           uint32_t access);
-  // Frees the entry (and, for collection kinds, the object it points to).
+  // Allocates an entry whose payload is an inline blob of the given kind/encoding.
+  static Entry* NewBlob(std::string_view key, ValueKind kind, Enc enc, std::string_view blob,
+                        int64_t expire_at, uint32_t access);
+  // Allocates an entry owning `obj`.
+  static Entry* NewObject(std::string_view key, ValueKind kind, Object* obj, int64_t expire_at,
+                          uint32_t access);
+  // Frees the entry (and the Object it owns, if any).
   static void Free(Entry* e);
 
   ValueKind kind() const { return ValueKind(meta() & 7); }
   bool has_expiry() const { return meta() & kHasExpiry; }
   int64_t expire_at() const;
+  // REQUIRES: kind() == kString.
   StrHint str_hint() const { return StrHint((meta() >> 4) & 3); }
   uint32_t access() const;
   void set_access(uint32_t a);
 
   std::string_view key() const;
   // REQUIRES: kind() == kString.
-  std::string_view str() const;
+  std::string_view str() const { return blob(); }
+  // Collection encoding. REQUIRES: kind() != kString.
+  Enc enc() const { return Enc((meta() >> 4) & 3); }
+  bool has_object() const { return kind() != ValueKind::kString && enc() == Enc::kObject; }
+  // The inline payload. REQUIRES: !has_object().
+  std::string_view blob() const;
+  // The owned object. REQUIRES: has_object().
+  Object* object() const;
 
   // Bytes allocated for this entry (what memory accounting charges).
   size_t AllocSize() const;
@@ -62,8 +87,16 @@ class Entry {
   static Entry* GrowString(Entry* e, size_t len, char** data);
   // Sets or (with kNoExpiry) clears the expiry.
   static Entry* SetExpiry(Entry* e, int64_t expire_at);
-  // A copy of `e` under another key (COPY, RENAME across shards).
+  // Replaces the payload with an inline blob (the kind may change; an owned object is
+  // destroyed).
+  static Entry* SetBlob(Entry* e, ValueKind kind, Enc enc, std::string_view blob);
+  // Replaces the payload with `obj` (an owned object other than obj is destroyed).
+  static Entry* SetObject(Entry* e, ValueKind kind, Object* obj);
+  // A deep copy of `e` under another key (COPY).
   static Entry* CloneWithKey(const Entry* e, std::string_view key);
+  // The same value under another key (RENAME): the payload (and object) moves, `e` is
+  // freed.
+  static Entry* Rekey(Entry* e, std::string_view key);
 
  private:
   static constexpr uint8_t kHasExpiry = 1 << 3;

@@ -41,6 +41,23 @@ struct ShardStats {
   }
 };
 
+// Thresholds past which small (inline) collection encodings convert to large ones,
+// with Redis's configuration names. Set by CONFIG; read by the type modules.
+struct EncodingLimits {
+  std::atomic<int64_t> hash_max_listpack_entries{512};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+  std::atomic<int64_t> set_max_intset_entries{512};
+  std::atomic<int64_t> set_max_listpack_entries{128};
+  std::atomic<int64_t> set_max_listpack_value{64};
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+  // > 0: elements per list node; < 0: -1..-5 = 4, 8, 16, 32, 64 KiB per node.
+  std::atomic<int64_t> list_max_listpack_size{-2};
+  std::atomic<int64_t> list_compress_depth{0};
+
+  static int64_t Get(const std::atomic<int64_t>& v) { return v.load(std::memory_order_relaxed); }
+};
+
 class Shard {
  public:
   explicit Shard(int databases);
@@ -86,6 +103,7 @@ class Store {
   Shard& shard(size_t i) { return *shards_[i]; }
 
   AccessPolicy& access_policy() { return access_; }
+  EncodingLimits& limits() { return limits_; }
   LazyFreer& lazy_freer() { return lazy_; }
 
   // Sums of the per-shard counters.
@@ -107,6 +125,7 @@ class Store {
   int shift_;
   std::vector<std::unique_ptr<Shard>> shards_;
   AccessPolicy access_;
+  EncodingLimits limits_;
   LazyFreer lazy_;
 };
 

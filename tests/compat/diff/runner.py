@@ -32,7 +32,7 @@ Script format
                           time (key/value pairs), e.g. CONFIG GET with
                           several parameters in RESP2.  Maps (RESP3 %)
                           are always compared as pairs by !unordered too.
-    ``!scan <cmd>``       a SCAN reply: the cursor (the word after SCAN) is
+    ``!scan <cmd>``       a SCAN / HSCAN / SSCAN / ZSCAN reply: the cursor is
                           followed until it comes back as "0" (at most
                           10000 rounds per server); both must end at "0"
                           and the set of returned elements must be equal.
@@ -340,7 +340,10 @@ class Side:
         """Follow a SCAN cursor to 0; return (first_error_raw_or_None,
         element set, final cursor, rounds) or a marker string."""
         args = list(args)
-        idx = 1
+        name = args[0].upper() if isinstance(args[0], str) else args[0].decode().upper()
+        # SCAN's cursor is its first argument; HSCAN/SSCAN/ZSCAN take the key first.
+        idx = 2 if name in ("HSCAN", "SSCAN", "ZSCAN") else 1
+        paired = name in ("HSCAN", "ZSCAN")  # field/value, member/score pairs
         elements = set()
         for rounds in range(1, SCAN_MAX_ROUNDS + 1):
             raw = self.request(args)
@@ -351,7 +354,11 @@ class Side:
                     or node.children[1].children is None):
                 return raw  # error or odd reply: compare raw
             cursor = node.children[0].value
-            elements.update(c.raw for c in node.children[1].children)
+            items = [c.raw for c in node.children[1].children]
+            if paired:
+                elements.update(zip(items[0::2], items[1::2]))
+            else:
+                elements.update(items)
             if cursor == b"0":
                 return (None, elements, cursor, rounds)
             args[idx] = cursor
