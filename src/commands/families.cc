@@ -11,6 +11,7 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterCommandFamily(table);
   RegisterHashFamily(table);
   RegisterListFamily(table);
+  RegisterSetFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

@@ -14,6 +14,7 @@ void RegisterConnectionFamily(CommandTable& table);  // connection_family.cc
 void RegisterCommandFamily(CommandTable& table);     // command_family.cc
 void RegisterHashFamily(CommandTable& table);        // hash_family.cc
 void RegisterListFamily(CommandTable& table);        // list_family.cc
+void RegisterSetFamily(CommandTable& table);         // set_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).
 void RegisterServerFamily(CommandTable& table);  // server_family.cc
