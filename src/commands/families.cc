@@ -9,6 +9,8 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterKeyspaceFamily(table);
   RegisterConnectionFamily(table);
   RegisterCommandFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterHllFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

@@ -12,6 +12,8 @@ void RegisterExpireFamily(CommandTable& table);      // expire_family.cc
 void RegisterKeyspaceFamily(CommandTable& table);    // keyspace_family.cc
 void RegisterConnectionFamily(CommandTable& table);  // connection_family.cc
 void RegisterCommandFamily(CommandTable& table);     // command_family.cc
+void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
+void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).
 void RegisterServerFamily(CommandTable& table);  // server_family.cc
