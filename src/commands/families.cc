@@ -12,6 +12,8 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterListFamily(table);
   RegisterSetFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterHllFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

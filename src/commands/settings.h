@@ -20,6 +20,8 @@ class RuntimeSettings {
   // Redis shares small integer values unless maxmemory is set with an LRU/LFU policy;
   // OBJECT REFCOUNT reports that.
   std::atomic<bool> shared_integers{true};
+  // Largest sparse HyperLogLog in bytes before it becomes dense (hll-sparse-max-bytes).
+  std::atomic<int64_t> hll_sparse_max_bytes{3000};
 
   std::string requirepass() const {
     MutexLock lock(&mu_);

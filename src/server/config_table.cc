@@ -115,7 +115,7 @@ const ParamDef kParams[] = {
     {"zset-max-listpack-value", K::kInt, "64", 0, 0, kLLMax},
     {"zset-max-ziplist-entries", K::kInt, "128", 0, 0, kLLMax, "", "zset-max-listpack-entries"},
     {"zset-max-ziplist-value", K::kInt, "64", 0, 0, kLLMax, "", "zset-max-listpack-value"},
-    {"hll-sparse-max-bytes", K::kMemory, "3000", I, 0, kLLMax},
+    {"hll-sparse-max-bytes", K::kMemory, "3000", 0, 0, kLLMax},
     {"stream-node-max-bytes", K::kMemory, "4096", I, 0, kLLMax},
     {"stream-node-max-entries", K::kInt, "100", I, 0, kLLMax},
     {"notify-keyspace-events", K::kString, "", I},

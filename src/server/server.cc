@@ -118,6 +118,10 @@ void Server::BindConfig() {
     settings_.client_query_buffer_limit = int_of(v);
     return Status::Ok();
   });
+  config_->OnApply("hll-sparse-max-bytes", [this, int_of](const std::string& v) {
+    settings_.hll_sparse_max_bytes = int_of(v);
+    return Status::Ok();
+  });
   config_->OnApply("lazyfree-lazy-user-flush", [this](const std::string& v) {
     settings_.lazyfree_lazy_user_flush = v == "yes";
     return Status::Ok();
