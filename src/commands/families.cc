@@ -12,6 +12,9 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterListFamily(table);
   RegisterSetFamily(table);
+  RegisterZSetFamily(table);
+  RegisterZSetPopFamily(table);
+  RegisterZSetAlgebraFamily(table);
   RegisterBitmapFamily(table);
   RegisterHllFamily(table);
 }

@@ -15,6 +15,9 @@ void RegisterCommandFamily(CommandTable& table);     // command_family.cc
 void RegisterHashFamily(CommandTable& table);        // hash_family.cc
 void RegisterListFamily(CommandTable& table);        // list_family.cc
 void RegisterSetFamily(CommandTable& table);         // set_family.cc
+void RegisterZSetFamily(CommandTable& table);        // zset_family.cc
+void RegisterZSetPopFamily(CommandTable& table);     // zset_pop_family.cc
+void RegisterZSetAlgebraFamily(CommandTable& table); // zset_algebra_family.cc
 void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 

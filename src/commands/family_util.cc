@@ -237,15 +237,80 @@ std::optional<int64_t> ParseIntArg(CommandContext& ctx, std::string_view arg) {
   return v;
 }
 
-}  // namespace larder
-
-namespace larder {
-
 bool IsValidClientName(std::string_view name) {
   for (char c : name) {
     if (c < '!' || c > '~') return false;
   }
   return true;
+}
+
+void NumKeysFinder(std::span<const std::string_view> args, size_t at, std::vector<int>* out) {
+  if (args.size() <= at) return;
+  auto n = ParseInt64(args[at]);
+  if (!n || *n < 1) return;
+  for (int64_t i = 0; i < *n && at + 1 + size_t(i) < args.size(); ++i) {
+    out->push_back(int(at + 1 + size_t(i)));
+  }
+}
+
+bool ParseMPop(CommandContext& ctx, size_t at, std::string_view first, std::string_view second,
+               MPopArgs* out) {
+  auto n = ParseInt64(ctx.args[at]);
+  if (!n || *n < 1) {
+    ctx.reply->Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  size_t where_at = at + 1 + size_t(*n);
+  if (*n > int64_t(ctx.args.size()) || where_at >= ctx.args.size()) {
+    ctx.reply->Error(errors::kSyntax);
+    return false;
+  }
+  std::string_view where = ctx.args[where_at];
+  if (EqualsIgnoreCase(where, first)) {
+    out->first = true;
+  } else if (EqualsIgnoreCase(where, second)) {
+    out->first = false;
+  } else {
+    ctx.reply->Error(errors::kSyntax);
+    return false;
+  }
+  for (size_t j = where_at + 1; j < ctx.args.size(); ++j) {
+    bool more = j + 1 < ctx.args.size();
+    if (!out->has_count && EqualsIgnoreCase(ctx.args[j], "count") && more) {
+      auto c = ParseInt64(ctx.args[++j]);
+      if (!c || *c < 1) {
+        ctx.reply->Error("ERR count should be greater than 0");
+        return false;
+      }
+      out->count = *c;
+      out->has_count = true;
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return false;
+    }
+  }
+  for (size_t i = at + 1; i < where_at; ++i) out->keys.push_back(i);
+  return true;
+}
+
+// Redis 7.0: seconds * 1000 truncated to an integer (so |timeout| < 1 ms means forever);
+// a value beyond the integer range converts as x86 does, to INT64_MIN, which is
+// "negative"; a deadline past INT64_MAX waits forever.
+std::optional<int64_t> ParseTimeout(CommandContext& ctx, std::string_view arg) {
+  auto v = ParseLongDouble(arg);
+  if (!v) {
+    ctx.reply->Error("ERR timeout is not a float or out of range");
+    return std::nullopt;
+  }
+  long double ms = *v * 1000.0L;
+  int64_t t = (ms >= -9.2233720368547758e18L && ms < 9.2233720368547758e18L) ? int64_t(ms)
+                                                                              : INT64_MIN;
+  if (t < 0) {
+    ctx.reply->Error("ERR timeout is negative");
+    return std::nullopt;
+  }
+  if (t > 0) t = t > INT64_MAX - ctx.now_ms() ? INT64_MAX : t + ctx.now_ms();
+  return t;
 }
 
 }  // namespace larder

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <initializer_list>
 #include <string_view>
@@ -80,6 +81,26 @@ struct ScanArgs {
 bool ParseScanArgs(CommandContext& ctx, size_t cursor_at, bool allow_type, ScanArgs* out);
 // Whether `name` passes the MATCH pattern of `a`.
 bool ScanMatches(const ScanArgs& a, std::string_view name);
+
+// Key positions of a "numkeys key..." command whose numkeys is at args[at] (LMPOP,
+// ZUNION, SINTERCARD, ...), clamped to the arguments; nothing if numkeys is invalid.
+void NumKeysFinder(std::span<const std::string_view> args, size_t at, std::vector<int>* out);
+
+// "numkeys key... <first>|<second> [COUNT n]" of LMPOP/BLMPOP (LEFT|RIGHT) and
+// ZMPOP/BZMPOP (MIN|MAX).
+struct MPopArgs {
+  std::vector<size_t> keys;  // argument positions
+  bool first = true;         // the first word (LEFT / MIN) was given
+  int64_t count = 1;
+  bool has_count = false;
+};
+// Parses from args[at]; replies Redis's errors and returns false on bad input.
+bool ParseMPop(CommandContext& ctx, size_t at, std::string_view first, std::string_view second,
+               MPopArgs* out);
+
+// A blocking timeout in seconds as an absolute deadline in ms (0 = forever), as Redis
+// 7.0 parses it; replies the error and returns nullopt on bad input.
+std::optional<int64_t> ParseTimeout(CommandContext& ctx, std::string_view arg);
 
 // Distinct random indexes in [0, n), k of them (k <= n), in random order.
 std::vector<size_t> SampleDistinct(size_t n, size_t k);

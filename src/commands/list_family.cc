@@ -353,61 +353,11 @@ void RPopLPush(CommandContext& ctx) { MoveGeneric(ctx, false, true); }
 
 // ---- multi-key pops ----
 
-// Keys of LMPOP (numkeys at args[1]) / BLMPOP (at args[2]), clamped to the arguments.
-void NumKeysFinder(std::span<const std::string_view> args, size_t at, std::vector<int>* out) {
-  if (args.size() <= at) return;
-  auto n = ParseInt64(args[at]);
-  if (!n || *n < 1) return;
-  for (int64_t i = 0; i < *n && at + 1 + size_t(i) < args.size(); ++i) {
-    out->push_back(int(at + 1 + size_t(i)));
-  }
-}
 void LMPopKeys(std::span<const std::string_view> args, std::vector<int>* out) {
   NumKeysFinder(args, 1, out);
 }
 void BLMPopKeys(std::span<const std::string_view> args, std::vector<int>* out) {
   NumKeysFinder(args, 2, out);
-}
-
-struct MPopArgs {
-  std::vector<size_t> keys;  // argument positions
-  bool from_front = true;
-  int64_t count = 1;
-  bool has_count = false;
-};
-
-// Parses "numkeys key... LEFT|RIGHT [COUNT n]" from args[at].
-bool ParseMPop(CommandContext& ctx, size_t at, MPopArgs* out) {
-  auto n = ParseInt64(ctx.args[at]);
-  if (!n || *n < 1) {
-    ctx.reply->Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  size_t where_at = at + 1 + size_t(*n);
-  if (*n > int64_t(ctx.args.size()) || where_at >= ctx.args.size()) {
-    ctx.reply->Error(errors::kSyntax);
-    return false;
-  }
-  auto where = ParseWhere(ctx, ctx.args[where_at]);
-  if (!where) return false;
-  out->from_front = *where;
-  for (size_t j = where_at + 1; j < ctx.args.size(); ++j) {
-    bool more = j + 1 < ctx.args.size();
-    if (!out->has_count && EqualsIgnoreCase(ctx.args[j], "count") && more) {
-      auto c = ParseInt64(ctx.args[++j]);
-      if (!c || *c < 1) {
-        ctx.reply->Error("ERR count should be greater than 0");
-        return false;
-      }
-      out->count = *c;
-      out->has_count = true;
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return false;
-    }
-  }
-  for (size_t i = at + 1; i < where_at; ++i) out->keys.push_back(i);
-  return true;
 }
 
 // Pops up to `count` elements of a non-empty list and replies [key, [elements]].
@@ -424,39 +374,18 @@ void ReplyMPop(DbView& db, const KeyArg& k, KeyRef ref, bool from_front, int64_t
 
 void LMPop(CommandContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx, 1, &a)) return;
+  if (!ParseMPop(ctx, 1, "left", "right", &a)) return;
   for (size_t pos : a.keys) {
     KeyRef ref;
     if (!LookupList(ctx, pos, DbView::Mode::kWrite, &ref)) return;
     if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.from_front, a.count, *ctx.reply);
+    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
     return;
   }
   ctx.reply->NullArray();
 }
 
 // ---- blocking ----
-
-// Parses a blocking timeout in seconds into an absolute deadline (0 = forever), as
-// Redis 7.0 does: seconds * 1000 truncated to an integer (so |timeout| < 1 ms means
-// forever); a value beyond the integer range converts as x86 does, to INT64_MIN, which
-// is "negative"; a deadline past INT64_MAX waits forever.
-std::optional<int64_t> ParseTimeout(CommandContext& ctx, std::string_view arg) {
-  auto v = ParseLongDouble(arg);
-  if (!v) {
-    ctx.reply->Error("ERR timeout is not a float or out of range");
-    return std::nullopt;
-  }
-  long double ms = *v * 1000.0L;
-  int64_t t = (ms >= -9.2233720368547758e18L && ms < 9.2233720368547758e18L) ? int64_t(ms)
-                                                                              : INT64_MIN;
-  if (t < 0) {
-    ctx.reply->Error("ERR timeout is negative");
-    return std::nullopt;
-  }
-  if (t > 0) t = t > INT64_MAX - ctx.now_ms() ? INT64_MAX : t + ctx.now_ms();
-  return t;
-}
 
 // BLPOP / BRPOP / BLMPOP waiter: pops from ready_key.
 bool ServeListPop(DbView& db, const BlockRequest& req, std::string_view ready_key,
@@ -548,21 +477,21 @@ void BLMove(CommandContext& ctx) {
 void BRPopLPush(CommandContext& ctx) { BlockingMove(ctx, false, true, ctx.args[3]); }
 
 void BLMPop(CommandContext& ctx) {
-  auto deadline = ParseTimeout(ctx, ctx.args[1]);
-  if (!deadline) return;
   MPopArgs a;
-  if (!ParseMPop(ctx, 2, &a)) return;
+  if (!ParseMPop(ctx, 2, "left", "right", &a)) return;
+  auto deadline = ParseTimeout(ctx, ctx.args[1]);  // after the other arguments, as Redis
+  if (!deadline) return;
   for (size_t pos : a.keys) {
     KeyRef ref;
     if (!LookupList(ctx, pos, DbView::Mode::kWrite, &ref)) return;
     if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.from_front, a.count, *ctx.reply);
+    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
     return;
   }
   BlockRequest req;
   req.serve = ServeListPop;
   for (size_t pos : a.keys) req.keys.emplace_back(ctx.args[pos]);
-  req.from_front = a.from_front;
+  req.from_front = a.first;
   req.count = a.count;
   req.deadline_ms = *deadline;
   if (!ctx.Block(std::move(req))) ctx.reply->NullArray();

@@ -266,10 +266,7 @@ void SUnionStore(CommandContext& ctx) { AlgebraStore(ctx, Algebra::kUnion); }
 void SDiffStore(CommandContext& ctx) { AlgebraStore(ctx, Algebra::kDiff); }
 
 void SInterCardKeys(std::span<const std::string_view> args, std::vector<int>* out) {
-  if (args.size() < 2) return;
-  auto n = ParseInt64(args[1]);
-  if (!n || *n < 1) return;
-  for (int64_t i = 0; i < *n && 2 + size_t(i) < args.size(); ++i) out->push_back(int(2 + i));
+  NumKeysFinder(args, 1, out);
 }
 
 void SInterCard(CommandContext& ctx) {

@@ -62,7 +62,8 @@ std::optional<double> ParseDouble(std::string_view s) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(buf, &end);
-  if (*end != '\0' || errno == EINVAL || std::isnan(v)) return std::nullopt;
+  // The whole argument must be the number (an embedded NUL ends strtod early).
+  if (end != buf + s.size() || errno == EINVAL || std::isnan(v)) return std::nullopt;
   if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return std::nullopt;
   return v;
 }

@@ -16,7 +16,7 @@ std::optional<int64_t> ParseInt64(std::string_view s);
 std::optional<uint64_t> ParseUint64(std::string_view s);
 
 // A double as Redis's string2d: strtod syntax (incl. inf, hex), no leading space, no
-// trailing bytes, no overflow to +-HUGE_VAL, no NaN.
+// trailing bytes (nor an embedded NUL), no overflow to +-HUGE_VAL, no NaN.
 std::optional<double> ParseDouble(std::string_view s);
 
 // A long double as Redis's string2ld (used by INCRBYFLOAT); same rules as ParseDouble,

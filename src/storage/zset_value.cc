@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/hash.h"
+#include "common/random.h"
 #include "storage/pack.h"
 
 namespace larder {
@@ -38,12 +39,6 @@ bool LexLteMax(std::string_view v, std::string_view max) {
   return max[0] == '[' ? v <= m : v < m;
 }
 
-ZNode* NodeOf(const Entry* e) {
-  ZNode* n;
-  std::memcpy(&n, e->blob().data(), sizeof n);
-  return n;
-}
-
 }  // namespace
 
 std::string EncodeZPack(const std::vector<std::pair<std::string, double>>& items) {
@@ -56,6 +51,12 @@ std::string EncodeZPack(const std::vector<std::pair<std::string, double>>& items
 }
 
 // ---- ZSetObject ----
+
+ZNode* ZSetObject::NodeOf(const Entry* e) {
+  ZNode* n;
+  std::memcpy(&n, e->blob().data(), sizeof n);
+  return n;
+}
 
 ZNode* ZSetObject::Find(std::string_view member) const {
   size_t slot = dict.Find(HashKey(member), member);
@@ -148,6 +149,12 @@ ZItem ZSetReader::At(size_t rank) const {
   return {n->name(), n->score};
 }
 
+ZItem ZSetReader::Random() const {
+  if (!obj_) return items_[RandomU64() % items_.size()];
+  const Entry* e = obj_->dict.At(obj_->dict.RandomSlot(RandomU64()));
+  return {e->key(), ZSetObject::NodeOf(e)->score};
+}
+
 size_t ZSetReader::ScoreStart(double min, bool ex) const {
   auto before = [&](double s) { return ex ? s <= min : s < min; };
   if (obj_) return obj_->list.CountWhile([&](const ZNode* n) { return before(n->score); });
@@ -228,6 +235,8 @@ bool ZSetWriter::Set(std::string_view member, double score) {
                 int64_t(items_.size() + (it == items_.end() ? 1 : 0)) <=
                     EncodingLimits::Get(lim.zset_max_listpack_entries);
     if (fits) {
+      // A listpack keeps scores as text, where -0 reads back as 0.
+      if (score == 0) score = 0.0;
       bool added = it == items_.end();
       if (!added) items_.erase(it);
       auto pos = std::lower_bound(items_.begin(), items_.end(), std::make_pair(score, member),
@@ -291,7 +300,7 @@ void ZSetWriter::Commit() {
     if (existed_) db_.Delete(&ref_);
     return;
   }
-  if (existed_ && grew_) db_.SignalReady(key_.key);
+  if (existed_ && grew_) db_.SignalReady(key_.key);  // a new key signals on insert
   if (obj_) {
     if (obj_is_new_) {
       if (existed_) db_.ReplaceObject(&ref_, ValueKind::kZSet, obj_);

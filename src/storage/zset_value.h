@@ -30,6 +30,8 @@ class ZSetObject final : public Object {
   SkipList list;  // destroyed before dict: nodes point at dict's entries
 
   ZNode* Find(std::string_view member) const;
+  // The skiplist node of a dict entry.
+  static ZNode* NodeOf(const Entry* e);
   void Insert(std::string_view member, double score);  // REQUIRES: member absent
   void SetScore(std::string_view member, double score);  // REQUIRES: member present
   void Remove(std::string_view member);                  // REQUIRES: member present
@@ -57,6 +59,12 @@ class ZSetReader {
   // (starting at to-1).
   template <typename Fn>
   void ForRanks(size_t from, size_t to, bool reverse, Fn&& fn) const;
+  // A uniformly random element (REQUIRES: Size() > 0).
+  ZItem Random() const;
+  // ZSCAN step over a large sorted set (a small one is returned whole with cursor 0);
+  // calls fn(ZItem) for each element of the visited buckets.
+  template <typename Fn>
+  uint64_t Scan(uint64_t cursor, size_t count, Fn&& fn) const;
 
  private:
   const ZSetObject* obj_;
@@ -118,6 +126,23 @@ void ZSetReader::ForRanks(size_t from, size_t to, bool reverse, Fn&& fn) const {
     fn(ZItem{n->name(), n->score});
     n = reverse ? n->backward : n->link[0].forward;
   }
+}
+
+template <typename Fn>
+uint64_t ZSetReader::Scan(uint64_t cursor, size_t count, Fn&& fn) const {
+  if (!obj_) {
+    for (const ZItem& it : items_) fn(it);
+    return 0;
+  }
+  size_t budget = count * 10;
+  size_t seen = 0;
+  do {
+    cursor = obj_->dict.ScanBucket(cursor, [&](Entry* e) {
+      fn(ZItem{e->key(), ZSetObject::NodeOf(e)->score});
+      ++seen;
+    });
+  } while (cursor != 0 && seen < count && --budget > 0);
+  return cursor;
 }
 
 }  // namespace larder

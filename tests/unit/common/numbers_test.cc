@@ -25,6 +25,7 @@ TEST_CASE("ParseInt64 follows string2ll strictness", "[numbers]") {
 
 TEST_CASE("ParseDouble and ParseLongDouble", "[numbers]") {
   CHECK(ParseDouble("1.5") == 1.5);
+  CHECK_FALSE(ParseDouble(std::string_view("1\0", 2)).has_value());
   CHECK(ParseDouble("inf").has_value());
   CHECK(ParseDouble("-inf").has_value());
   CHECK_FALSE(ParseDouble("nan"));
