@@ -5,6 +5,22 @@
 #include "common/hash.h"
 
 namespace larder {
+namespace {
+
+// The whole contents of `out` as one string (emptying it).
+std::string TakeBytes(OutputBuffer* out) {
+  std::string bytes;
+  iovec iov[64];
+  while (!out->empty()) {
+    size_t n = 0;
+    int cnt = out->Gather(iov, 64, &n);
+    for (int j = 0; j < cnt; ++j) bytes.append(static_cast<const char*>(iov[j].iov_base), iov[j].iov_len);
+    out->Consume(n);
+  }
+  return bytes;
+}
+
+}  // namespace
 
 std::shared_ptr<Waiter> BlockingManager::Block(uint64_t client_id, int worker, int db,
                                                bool resp3, BlockRequest req) {
@@ -38,6 +54,30 @@ bool BlockingManager::Cancel(const std::shared_ptr<Waiter>& w) {
   int expected = Waiter::kWaiting;
   if (!w->state.compare_exchange_strong(expected, Waiter::kCancelled)) return false;
   Remove(w);
+  return true;
+}
+
+bool BlockingManager::Unblock(uint64_t client_id, bool as_error) {
+  std::shared_ptr<Waiter> w;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [key, q] : queues_) {
+      for (const auto& candidate : q) {
+        if (candidate->client_id == client_id) {
+          w = candidate;
+          break;
+        }
+      }
+      if (w) break;
+    }
+  }
+  if (!w || !Cancel(w)) return false;
+  OutputBuffer out;
+  ReplyBuilder reply(&out);
+  reply.SetResp3(w->resp3);
+  if (as_error) reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  else reply.NullArray();
+  sink_->Deliver(w->worker, w->client_id, TakeBytes(&out));
   return true;
 }
 
@@ -99,17 +139,7 @@ void BlockingManager::ServeReady(ReadyKeys* ready, Store* store, LockSet* locks,
       }
       w->state.store(Waiter::kDone, std::memory_order_release);
       Remove(w);
-      std::string bytes;
-      iovec iov[64];
-      while (!out.empty()) {
-        size_t n = 0;
-        int cnt = out.Gather(iov, 64, &n);
-        for (int j = 0; j < cnt; ++j) {
-          bytes.append(static_cast<const char*>(iov[j].iov_base), iov[j].iov_len);
-        }
-        out.Consume(n);
-      }
-      sink_->Deliver(w->worker, w->client_id, std::move(bytes));
+      sink_->Deliver(w->worker, w->client_id, TakeBytes(&out));
     }
   }
   ready->keys.clear();

@@ -87,6 +87,11 @@ class BlockingManager {
   // was claimed by a server meanwhile (its reply is on the way).
   bool Cancel(const std::shared_ptr<Waiter>& w);
 
+  // CLIENT UNBLOCK: cancels the waiter of `client_id` if it is still waiting and sends
+  // it the timeout reply (or, with `as_error`, the -UNBLOCKED error). Returns false if
+  // that client is not blocked (or is being served right now).
+  bool Unblock(uint64_t client_id, bool as_error);
+
   // Serves the waiters of `ready` keys (which may grow: BLMOVE pushes to its
   // destination). REQUIRES: `locks` holds nothing; it is used and released here.
   void ServeReady(ReadyKeys* ready, Store* store, LockSet* locks, int64_t now_ms);

@@ -1,8 +1,9 @@
-// CLIENT and its subcommands: ID SETNAME GETNAME SETINFO LIST INFO KILL NO-EVICT
-// NO-TOUCH REPLY HELP.
+// CLIENT and its subcommands: ID SETNAME GETNAME SETINFO LIST INFO KILL UNBLOCK
+// NO-EVICT NO-TOUCH REPLY HELP.
 #include <climits>
 #include <string>
 
+#include "commands/blocking.h"
 #include "commands/command_table.h"
 #include "commands/context.h"
 #include "commands/families.h"
@@ -15,6 +16,27 @@ namespace larder {
 namespace {
 
 void ClientId(CommandContext& ctx) { ctx.reply->Integer(int64_t(ctx.client->id)); }
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]
+void ClientUnblock(CommandContext& ctx) {
+  auto id = ParseIntArg(ctx, ctx.args[2]);
+  if (!id) return;
+  bool as_error = false;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "error")) {
+      as_error = true;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "timeout")) {
+      ctx.reply->Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  } else if (ctx.args.size() > 4) {
+    ctx.reply->Error("ERR unknown subcommand or wrong number of arguments for '" +
+                     std::string(ctx.args[1]) + "'. Try CLIENT HELP.");
+    return;
+  }
+  const bool done = ctx.blocking != nullptr && ctx.blocking->Unblock(uint64_t(*id), as_error);
+  ctx.reply->Integer(done ? 1 : 0);
+}
 
 void ClientSetName(CommandContext& ctx) {
   std::string_view name = ctx.args[2];
@@ -230,6 +252,8 @@ void ClientHelp(CommandContext& ctx) {
              "      Return clients of specified type.",
              "    * ID <id> [<id> ...]",
              "      Return clients with the specified IDs.",
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+             "    Unblock the specified blocked client.",
              "REPLY (ON|OFF|SKIP)",
              "    Control the replies sent to the current connection.",
              "SETNAME <name>",
@@ -258,6 +282,10 @@ void RegisterClientFamily(CommandTable& t) {
           .Doc("connection", "5.0.0", "O(1)",
                "Returns the client ID for the current connection")
           .Handler(ClientId))
+      .Sub(Cmd("client|unblock", -3).Flags("admin noscript loading stale").Acl("@admin @slow @dangerous @connection")
+          .Doc("connection", "5.0.0", "O(log N) where N is the number of client connections",
+               "Unblock a client blocked in a blocking command from a different connection")
+          .Handler(ClientUnblock))
       .Sub(Cmd("client|list", -2).Flags("admin noscript loading stale").Acl("@admin @slow @dangerous @connection")
           .Tip("nondeterministic_output")
           .Doc("connection", "2.4.0", "O(N) where N is the number of client connections",

@@ -37,6 +37,7 @@ struct ClientInfo {
   std::atomic<uint64_t> tot_mem{0};
   std::atomic<bool> no_evict{false};
   std::atomic<bool> no_touch{false};
+  std::atomic<bool> blocked{false};  // waiting in a blocking command (flag 'b')
   std::atomic<bool> reading_paused{false};
   std::atomic<bool> authenticated{true};
 

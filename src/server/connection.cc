@@ -134,6 +134,7 @@ void Connection::Publish() {
   i.tot_mem.store(in_.Capacity() + out_.size() + sizeof(Connection), std::memory_order_relaxed);
   i.no_evict.store(state_.no_evict, std::memory_order_relaxed);
   i.no_touch.store(state_.no_touch, std::memory_order_relaxed);
+  i.blocked.store(state_.blocked != nullptr, std::memory_order_relaxed);
   i.authenticated.store(state_.authenticated, std::memory_order_relaxed);
   if (state_.info_dirty) {
     state_.info_dirty = false;

@@ -342,10 +342,12 @@ std::string Server::ClientLine(const ClientInfo& c, const ClientState* self, int
     no_evict = self->no_evict;
     no_touch = self->no_touch;
   }
+  // Redis's flag order.
   std::string flags;
+  if (self == nullptr && c.blocked.load(std::memory_order_relaxed)) flags += 'b';
+  if (c.unix_socket) flags += 'U';
   if (no_evict) flags += 'e';
   if (no_touch) flags += 'T';
-  if (c.unix_socket) flags += 'U';
   if (flags.empty()) flags = "N";
   uint64_t obl = c.obl.load(std::memory_order_relaxed);
   return fmt::format(
