@@ -14,6 +14,7 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterSetFamily(table);
   RegisterBitmapFamily(table);
   RegisterHllFamily(table);
+  RegisterSortFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

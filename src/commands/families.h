@@ -17,6 +17,7 @@ void RegisterListFamily(CommandTable& table);        // list_family.cc
 void RegisterSetFamily(CommandTable& table);         // set_family.cc
 void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
+void RegisterSortFamily(CommandTable& table);        // sort_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).
 void RegisterServerFamily(CommandTable& table);  // server_family.cc
