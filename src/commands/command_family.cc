@@ -36,6 +36,19 @@ void ReplyKeySpec(ReplyBuilder& r, const KeySpec& ks) {
   for (auto f : flags) r.SimpleString(f);
   r.Bulk("begin_search");
   r.MapHeader(2);
+  if (ks.unknown) {
+    r.Bulk("type");
+    r.Bulk("unknown");
+    r.Bulk("spec");
+    r.MapHeader(0);
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("unknown");
+    r.Bulk("spec");
+    r.MapHeader(0);
+    return;
+  }
   r.Bulk("type");
   r.Bulk("index");
   r.Bulk("spec");
@@ -196,6 +209,23 @@ void CommandList(CommandContext& ctx) {
   for (auto n : names) ctx.reply->Bulk(n);
 }
 
+// The flags of the key at argument `pos` of a movable-keys command (see CommandGetKeys).
+std::string_view KeyFlagsAt(const CommandSpec& c, int pos, int argc) {
+  std::string_view fallback;
+  for (const KeySpec& ks : c.key_specs) {
+    if (ks.keynum || ks.unknown) {
+      fallback = ks.flags;
+      continue;
+    }
+    int last = ks.last_key >= 0 ? ks.begin_index + ks.last_key : argc + ks.last_key;
+    if (pos >= ks.begin_index && pos <= last &&
+        (ks.key_step <= 1 || (pos - ks.begin_index) % ks.key_step == 0)) {
+      return ks.flags;
+    }
+  }
+  return fallback;
+}
+
 // Shared by GETKEYS and GETKEYSANDFLAGS.
 void CommandGetKeys(CommandContext& ctx, bool with_flags) {
   auto target = ctx.args.subspan(2);
@@ -214,13 +244,22 @@ void CommandGetKeys(CommandContext& ctx, bool with_flags) {
     ctx.reply->Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  // Walk the key specs so every key carries the flags of the spec that found it.
   std::vector<std::pair<int, std::string_view>> keys;
-  for (const KeySpec& ks : c->key_specs) {
-    if (ks.keynum || ks.begin_index >= argc) continue;
-    int last = ks.last_key >= 0 ? ks.begin_index + ks.last_key : argc + ks.last_key;
-    for (int i = ks.begin_index; i <= last && i < argc; i += ks.key_step) {
-      keys.emplace_back(i, ks.flags);
+  if (c->keys_finder != nullptr) {
+    // Movable keys: the positions come from the finder (as Redis falls back to its
+    // getkeys procedure); each key takes the flags of the range spec covering it, or
+    // else of the last spec that only the finder can evaluate (keynum or unknown).
+    std::vector<int> positions;
+    c->FindKeys(target, &positions);
+    for (int pos : positions) keys.emplace_back(pos, KeyFlagsAt(*c, pos, argc));
+  } else {
+    // Walk the key specs so every key carries the flags of the spec that found it.
+    for (const KeySpec& ks : c->key_specs) {
+      if (ks.keynum || ks.unknown || ks.begin_index >= argc) continue;
+      int last = ks.last_key >= 0 ? ks.begin_index + ks.last_key : argc + ks.last_key;
+      for (int i = ks.begin_index; i <= last && i < argc; i += ks.key_step) {
+        keys.emplace_back(i, ks.flags);
+      }
     }
   }
   if (keys.empty()) {

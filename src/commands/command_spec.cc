@@ -110,6 +110,15 @@ Cmd& Cmd::KeySpecKeynum(std::string_view flags, int begin, int keynum_index, int
   return *this;
 }
 
+Cmd& Cmd::KeySpecUnknown(std::string_view flags, std::string_view notes) {
+  larder::KeySpec ks;
+  ks.flags = flags;
+  ks.unknown = true;
+  ks.notes = notes;
+  spec_.key_specs.push_back(ks);
+  return *this;
+}
+
 Cmd& Cmd::Tip(std::string_view tip) {
   spec_.tips.push_back(tip);
   return *this;
@@ -136,6 +145,11 @@ Cmd& Cmd::KeysFrom(KeysFinder f) {
 
 Cmd& Cmd::LockAll() {
   spec_.flags |= kCmdLockAll;
+  return *this;
+}
+
+Cmd& Cmd::LockAllIf(LockAllPredicate p) {
+  spec_.lock_all_if = p;
   return *this;
 }
 

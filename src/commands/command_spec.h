@@ -18,6 +18,9 @@ class CommandContext;
 using CommandHandler = void (*)(CommandContext&);
 // Key argument positions of a command whose keys depend on its arguments.
 using KeysFinder = void (*)(std::span<const std::string_view> args, std::vector<int>* out);
+// Whether an invocation reads keys that are not argument positions (SORT's BY / GET
+// patterns name keys built from values) and so must lock every shard.
+using LockAllPredicate = bool (*)(std::span<const std::string_view> args);
 
 // Command flags, in the order Redis lists them in COMMAND INFO.
 enum CommandFlag : uint64_t {
@@ -83,10 +86,11 @@ std::string_view CommandFlagName(int bit);
 std::string_view AclCategoryName(int bit);
 
 // A key specification as COMMAND INFO reports it (begin_search by index; find_keys by
-// range or by keynum).
+// range or by keynum; or both "unknown": keys only a KeysFinder can locate).
 struct KeySpec {
   std::string_view flags;  // space separated: "RW access update"
   int begin_index = 0;
+  bool unknown = false;
   bool keynum = false;
   int last_key = 0, key_step = 1, limit = 0;          // range
   int keynum_index = 0, first_key = 0, keynum_step = 1;  // keynum
@@ -104,12 +108,18 @@ struct CommandSpec {
   std::string_view group, since, complexity, summary;
   CommandHandler handler = nullptr;
   KeysFinder keys_finder = nullptr;
+  LockAllPredicate lock_all_if = nullptr;
   std::vector<CommandSpec> subcommands;
   int id = -1;  // index into per-command statistics, set by the table
 
   bool IsContainer() const { return !subcommands.empty(); }
   // Argument positions of the keys of this invocation (empty if none).
   void FindKeys(std::span<const std::string_view> args, std::vector<int>* out) const;
+  // Whether this invocation locks every shard instead of its keys' shards
+  // (kCmdLockAll, or lock_all_if says so for these arguments).
+  bool LocksAll(std::span<const std::string_view> args) const {
+    return (flags & kCmdLockAll) != 0 || (lock_all_if != nullptr && lock_all_if(args));
+  }
 };
 
 // Builder used by the families' Register functions.
@@ -123,12 +133,16 @@ class Cmd {
                std::string_view notes = {});
   Cmd& KeySpecKeynum(std::string_view flags, int begin, int keynum_index, int first_key,
                      int step, std::string_view notes = {});
+  // A key spec whose begin_search and find_keys are "unknown" (see KeysFrom).
+  Cmd& KeySpecUnknown(std::string_view flags, std::string_view notes = {});
   Cmd& Tip(std::string_view tip);
   Cmd& Doc(std::string_view group, std::string_view since, std::string_view complexity,
            std::string_view summary);
   Cmd& Handler(CommandHandler h);
   Cmd& KeysFrom(KeysFinder f);
   Cmd& LockAll();
+  // Locks every shard for the invocations `p` selects (the others lock their keys).
+  Cmd& LockAllIf(LockAllPredicate p);
   Cmd& TouchesAnyway();
   Cmd& Sub(Cmd sub);
 

@@ -101,7 +101,7 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
                      std::span<const std::string_view> args, ReplyBuilder& reply) {
   Store* store = deps_.store;
   key_hashes_.assign(args.size(), 0);
-  if (spec.flags & kCmdLockAll) {
+  if (spec.LocksAll(args)) {
     locks_.LockAll();
   } else {
     spec.FindKeys(args, &key_positions_);
