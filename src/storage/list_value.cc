@@ -134,20 +134,29 @@ std::string ListWriter::Pop(bool front) {
   dirty_ = true;
   std::deque<std::string>& nodes = nodes_->nodes;
   std::string& node = front ? nodes.front() : nodes.back();
-  std::vector<std::string_view> elems = UnpackAll(node);
-  std::string out(front ? elems.front() : elems.back());
-  if (elems.size() == 1) {
+  const size_t c = PackCount(node);
+  PackReader r(node);
+  const size_t body = r.offset();
+  std::string out;
+  if (front) {
+    out.assign(r.Next());
+    node.erase(body, r.offset() - body);
+  } else {
+    // Walk to the last element (no allocation), then cut it off the end.
+    size_t last = body;
+    std::string_view v;
+    while (!r.Done()) {
+      last = r.offset();
+      v = r.Next();
+    }
+    out.assign(v);
+    node.resize(last);
+  }
+  if (c == 1) {
     if (front) nodes.pop_front();
     else nodes.pop_back();
-  } else if (front) {
-    PackReader r(node);
-    size_t body = r.offset();
-    r.Next();
-    node.erase(body, r.offset() - body);
-    SetPackCount(&node, elems.size() - 1);
   } else {
-    elems.pop_back();
-    node = PackAll(elems);
+    SetPackCount(&node, c - 1);
   }
   --nodes_->count;
   return out;
