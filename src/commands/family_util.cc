@@ -293,6 +293,36 @@ bool ParseMPop(CommandContext& ctx, size_t at, std::string_view first, std::stri
   return true;
 }
 
+void MPopGeneric(CommandContext& ctx, size_t timeout_at, ValueKind kind, std::string_view first,
+                 std::string_view second, MPopReplyFn reply_fn, ServeFn serve) {
+  MPopArgs a;
+  if (!ParseMPop(ctx, timeout_at == 0 ? 1 : timeout_at + 1, first, second, &a)) return;
+  std::optional<int64_t> deadline;
+  if (timeout_at != 0) {
+    deadline = ParseTimeout(ctx, ctx.args[timeout_at]);  // after the other arguments
+    if (!deadline) return;
+  }
+  for (size_t pos : a.keys) {
+    KeyRef ref = ctx.db.Find(ctx.Key(pos), DbView::Mode::kWrite);
+    if (!ExpectKind(ctx, ref, kind)) return;
+    if (!ref) continue;
+    reply_fn(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
+    return;
+  }
+  if (!deadline) {
+    ctx.reply->NullArray();
+    return;
+  }
+  BlockRequest req;
+  req.serve = serve;
+  for (size_t pos : a.keys) req.keys.emplace_back(ctx.args[pos]);
+  req.from_front = a.first;  // lists
+  req.zmax = !a.first;       // sorted sets
+  req.count = a.count;
+  req.deadline_ms = *deadline;
+  if (!ctx.Block(std::move(req))) ctx.reply->NullArray();
+}
+
 // Redis 7.0: seconds * 1000 truncated to an integer (so |timeout| < 1 ms means forever);
 // a value beyond the integer range converts as x86 does, to INT64_MIN, which is
 // "negative"; a deadline past INT64_MAX waits forever.

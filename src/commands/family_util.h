@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/context.h"
 
 namespace larder {
@@ -97,6 +98,16 @@ struct MPopArgs {
 // Parses from args[at]; replies Redis's errors and returns false on bad input.
 bool ParseMPop(CommandContext& ctx, size_t at, std::string_view first, std::string_view second,
                MPopArgs* out);
+
+// Pops up to `count` elements of the non-empty collection at k (from the front / the
+// minimum when `first`) and replies [key, [elements]].
+using MPopReplyFn = void (*)(DbView& db, const KeyArg& k, KeyRef ref, bool first,
+                             int64_t count, ReplyBuilder& reply);
+// LMPOP / ZMPOP (timeout_at == 0: numkeys at args[1]) and BLMPOP / BZMPOP (timeout at
+// args[1], numkeys at args[2]): pops from the first non-empty key of `kind`, else replies
+// null or blocks with `serve`.
+void MPopGeneric(CommandContext& ctx, size_t timeout_at, ValueKind kind, std::string_view first,
+                 std::string_view second, MPopReplyFn reply_fn, ServeFn serve);
 
 // A blocking timeout in seconds as an absolute deadline in ms (0 = forever), as Redis
 // 7.0 parses it; replies the error and returns nullopt on bad input.

@@ -373,16 +373,7 @@ void ReplyMPop(DbView& db, const KeyArg& k, KeyRef ref, bool from_front, int64_t
 }
 
 void LMPop(CommandContext& ctx) {
-  MPopArgs a;
-  if (!ParseMPop(ctx, 1, "left", "right", &a)) return;
-  for (size_t pos : a.keys) {
-    KeyRef ref;
-    if (!LookupList(ctx, pos, DbView::Mode::kWrite, &ref)) return;
-    if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
-    return;
-  }
-  ctx.reply->NullArray();
+  MPopGeneric(ctx, 0, ValueKind::kList, "left", "right", ReplyMPop, nullptr);
 }
 
 // ---- blocking ----
@@ -477,24 +468,7 @@ void BLMove(CommandContext& ctx) {
 void BRPopLPush(CommandContext& ctx) { BlockingMove(ctx, false, true, ctx.args[3]); }
 
 void BLMPop(CommandContext& ctx) {
-  MPopArgs a;
-  if (!ParseMPop(ctx, 2, "left", "right", &a)) return;
-  auto deadline = ParseTimeout(ctx, ctx.args[1]);  // after the other arguments, as Redis
-  if (!deadline) return;
-  for (size_t pos : a.keys) {
-    KeyRef ref;
-    if (!LookupList(ctx, pos, DbView::Mode::kWrite, &ref)) return;
-    if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
-    return;
-  }
-  BlockRequest req;
-  req.serve = ServeListPop;
-  for (size_t pos : a.keys) req.keys.emplace_back(ctx.args[pos]);
-  req.from_front = a.first;
-  req.count = a.count;
-  req.deadline_ms = *deadline;
-  if (!ctx.Block(std::move(req))) ctx.reply->NullArray();
+  MPopGeneric(ctx, 1, ValueKind::kList, "left", "right", ReplyMPop, ServeListPop);
 }
 
 }  // namespace

@@ -101,19 +101,6 @@ void BZMPopKeys(std::span<const std::string_view> args, std::vector<int>* out) {
   NumKeysFinder(args, 2, out);
 }
 
-void ZMPop(CommandContext& ctx) {
-  MPopArgs a;
-  if (!ParseMPop(ctx, 1, "min", "max", &a)) return;
-  for (size_t pos : a.keys) {
-    KeyRef ref;
-    if (!LookupZSet(ctx, pos, DbView::Mode::kWrite, &ref)) return;
-    if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
-    return;
-  }
-  ctx.reply->NullArray();
-}
-
 // A blocked BZPOPMIN / BZPOPMAX / BZMPOP served from ready_key.
 bool ServeZPop(DbView& db, const BlockRequest& req, std::string_view ready_key,
                ReplyBuilder& reply) {
@@ -145,25 +132,11 @@ void BlockingPop(CommandContext& ctx, bool min) {
 void BZPopMin(CommandContext& ctx) { BlockingPop(ctx, true); }
 void BZPopMax(CommandContext& ctx) { BlockingPop(ctx, false); }
 
+void ZMPop(CommandContext& ctx) {
+  MPopGeneric(ctx, 0, ValueKind::kZSet, "min", "max", ReplyMPop, nullptr);
+}
 void BZMPop(CommandContext& ctx) {
-  MPopArgs a;
-  if (!ParseMPop(ctx, 2, "min", "max", &a)) return;
-  auto deadline = ParseTimeout(ctx, ctx.args[1]);  // after the other arguments, as Redis
-  if (!deadline) return;
-  for (size_t pos : a.keys) {
-    KeyRef ref;
-    if (!LookupZSet(ctx, pos, DbView::Mode::kWrite, &ref)) return;
-    if (!ref) continue;
-    ReplyMPop(ctx.db, ctx.Key(pos), ref, a.first, a.count, *ctx.reply);
-    return;
-  }
-  BlockRequest req;
-  req.serve = ServeZPop;
-  for (size_t pos : a.keys) req.keys.emplace_back(ctx.args[pos]);
-  req.zmax = !a.first;
-  req.count = a.count;
-  req.deadline_ms = *deadline;
-  if (!ctx.Block(std::move(req))) ctx.reply->NullArray();
+  MPopGeneric(ctx, 1, ValueKind::kZSet, "min", "max", ReplyMPop, ServeZPop);
 }
 
 }  // namespace

@@ -43,8 +43,13 @@ void Collect(const redisReply* r, size_t skip, std::vector<std::string>* out) {
   for (size_t i = skip; i < r->elements; ++i) out->emplace_back(r->element[i]->str, r->element[i]->len);
 }
 
-// Checks that `got` is exactly `sent` (as multisets) and names the first differences.
-void CheckExactlyOnce(std::vector<std::string> sent, std::vector<std::string> got) {
+// Checks that what the consumers got is exactly what the producers sent (as multisets)
+// and names the first differences.
+void CheckExactlyOnce(const std::vector<std::vector<std::string>>& sent_by_producer,
+                      const std::vector<std::vector<std::string>>& got_by_consumer) {
+  std::vector<std::string> sent, got;
+  for (const auto& v : sent_by_producer) sent.insert(sent.end(), v.begin(), v.end());
+  for (const auto& v : got_by_consumer) got.insert(got.end(), v.begin(), v.end());
   std::sort(sent.begin(), sent.end());
   std::sort(got.begin(), got.end());
   std::map<std::string, int> diff;
@@ -58,6 +63,15 @@ void CheckExactlyOnce(std::vector<std::string> sent, std::vector<std::string> go
   INFO(report);
   CHECK(got.size() == sent.size());
   CHECK(got == sent);
+}
+
+// Joins the client threads; fails the test if the watchdog fired or a thread failed.
+void JoinAll(std::vector<std::thread>& threads, Watchdog& dog, const Failures& failures) {
+  for (auto& t : threads) t.join();
+  dog.Finish();
+  REQUIRE_FALSE(dog.fired());
+  INFO(failures.Report());
+  REQUIRE(failures.count() == 0);
 }
 
 }  // namespace
@@ -125,16 +139,8 @@ TEST_CASE("list elements pushed on one worker reach consumers blocked on the oth
       }
     });
   }
-  for (auto& t : threads) t.join();
-  dog.Finish();
-  REQUIRE_FALSE(dog.fired());
-  INFO(failures.Report());
-  REQUIRE(failures.count() == 0);
-
-  std::vector<std::string> all_sent, all_got;
-  for (auto& v : sent) all_sent.insert(all_sent.end(), v.begin(), v.end());
-  for (auto& v : got) all_got.insert(all_got.end(), v.begin(), v.end());
-  CheckExactlyOnce(all_sent, all_got);
+  JoinAll(threads, dog, failures);
+  CheckExactlyOnce(sent, got);
   Client ctl = Client::Tcp(srv.port());
   CHECK(ctl.Int({"EXISTS", "q0", "q1"}) == 0);
   CHECK(Field(ctl.Str({"INFO", "clients"}), "blocked_clients:") == "0");
@@ -210,16 +216,8 @@ TEST_CASE("sorted-set members and BLMOVE transfers are delivered exactly once ac
       }
     });
   }
-  for (auto& t : threads) t.join();
-  dog.Finish();
-  REQUIRE_FALSE(dog.fired());
-  INFO(failures.Report());
-  REQUIRE(failures.count() == 0);
-
-  std::vector<std::string> all_sent, all_got;
-  for (auto& v : sent) all_sent.insert(all_sent.end(), v.begin(), v.end());
-  for (auto& v : got) all_got.insert(all_got.end(), v.begin(), v.end());
-  CheckExactlyOnce(all_sent, all_got);
+  JoinAll(threads, dog, failures);
+  CheckExactlyOnce(sent, got);
   // Every BLMOVE'd element sits in its consumer's destination list, once.
   Client ctl = Client::Tcp(srv.port());
   long long moved = 0;
