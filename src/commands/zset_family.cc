@@ -10,6 +10,7 @@
 
 #include "commands/command_table.h"
 #include "commands/context.h"
+#include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
 #include "commands/zset_util.h"
@@ -168,8 +169,8 @@ void ZMScore(CommandContext& ctx) {
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as in Redis 7.2).
 void RankGeneric(CommandContext& ctx, bool reverse) {
   bool with_score = false;
-  if (ctx.args.size() > 4) {
-    ctx.reply->Error(errors::kSyntax);
+  if (ctx.args.size() > 4) {  // checked before the option, as Redis 7.2
+    ctx.reply->Error(WrongArityError(ctx.spec->name));
     return;
   }
   if (ctx.args.size() == 4) {

@@ -85,9 +85,10 @@ ListWriter::ListWriter(DbView& db, const KeyArg& k, KeyRef ref)
 
 ListWriter::~ListWriter() = default;
 
-bool ListWriter::NodeHasRoom(const std::string& node, size_t extra_bytes) const {
+bool ListWriter::NodeWithin(const std::string& node, size_t extra_bytes,
+                            size_t extra_elements) const {
   int64_t fill = EncodingLimits::Get(db_.store()->limits().list_max_listpack_size);
-  if (fill > 0) return int64_t(PackCount(node)) + 1 <= fill;
+  if (fill > 0) return int64_t(PackCount(node) + extra_elements) <= fill;
   int level = int(std::clamp<int64_t>(-fill, 1, 5));
   size_t max_bytes = size_t(4096) << (level - 1);
   return node.size() + extra_bytes <= max_bytes;
@@ -97,7 +98,7 @@ void ListWriter::SplitIfNeeded(size_t i) {
   while (i < nodes_->nodes.size()) {
     std::string& node = nodes_->nodes[i];
     size_t c = PackCount(node);
-    if (c <= 1 || NodeHasRoom(node, 0)) return;
+    if (c <= 1 || NodeWithin(node, 0, 0)) return;
     std::vector<std::string_view> elems = UnpackAll(node);
     size_t half = elems.size() / 2;
     std::string left = PackAll({elems.begin(), elems.begin() + std::ptrdiff_t(half)});
@@ -113,7 +114,7 @@ void ListWriter::Push(std::string_view v, bool front) {
   dirty_ = grew_ = true;
   std::deque<std::string>& nodes = nodes_->nodes;
   size_t extra = v.size() + 10;
-  if (nodes.empty() || !NodeHasRoom(front ? nodes.front() : nodes.back(), extra)) {
+  if (nodes.empty() || !NodeWithin(front ? nodes.front() : nodes.back(), extra, 1)) {
     if (front) nodes.push_front(EmptyPack());
     else nodes.push_back(EmptyPack());
   }
@@ -278,7 +279,7 @@ void ListWriter::Commit() {
   // A new key signals blocked clients through DbView::Insert; an existing one here.
   if (existed_ && grew_) db_.SignalReady(key_.key);
   if (obj_) return;  // edited in place
-  if (local_.nodes.size() == 1 && NodeHasRoom(local_.nodes.front(), 0)) {
+  if (local_.nodes.size() == 1 && NodeWithin(local_.nodes.front(), 0, 0)) {
     if (existed_) db_.ReplaceBlob(&ref_, ValueKind::kList, Enc::kPacked, local_.nodes.front());
     else db_.InsertBlob(key_, ValueKind::kList, Enc::kPacked, local_.nodes.front());
     return;

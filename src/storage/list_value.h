@@ -81,8 +81,9 @@ class ListWriter {
   void Commit();
 
  private:
-  // Bytes or element limit of one node.
-  bool NodeHasRoom(const std::string& node, size_t extra_bytes) const;
+  // Whether `node` with `extra_bytes` / `extra_elements` more stays within the node
+  // limit (bytes, or elements when list-max-listpack-size is positive).
+  bool NodeWithin(const std::string& node, size_t extra_bytes, size_t extra_elements) const;
   // Splits nodes that grew past the limit (around node i).
   void SplitIfNeeded(size_t i);
   // Node and offset within it of a list index.

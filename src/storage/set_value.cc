@@ -144,10 +144,8 @@ bool SetWriter::Add(std::string_view member) {
       blob_ = std::move(next);
       ++count_;
       dirty_ = true;
-      if (int64_t(count_) > EncodingLimits::Get(lim.set_max_intset_entries)) {
-        if (int64_t(count_) <= lp_entries) ToPack();
-        else ToObject();
-      }
+      // Too many integers: a hashtable, as Redis does (never a pack).
+      if (int64_t(count_) > EncodingLimits::Get(lim.set_max_intset_entries)) ToObject();
       return true;
     }
     // A non-integer member: packed if it fits, else a hashtable.

@@ -133,11 +133,11 @@ TEST_CASE("list: a list in one node is inline, a longer one is a node sequence",
 // elements fits one node and should stay inline (list_value.h: "A list that fits one
 // node is stored inline"), and nodes of exactly N elements should not be split.
 TEST_CASE("list: with an element-count fill, a full node is still one node",
-          "[list][encoding][!mayfail]") {
+          "[list][encoding]") {
   ListFixture fx(4);
   for (const char* v : {"a", "b", "c", "d"}) fx.Push("l", v, false);
-  CHECK(fx.Inline("l"));          // Larder: converted to a ListObject
-  CHECK(fx.NodeCount("l") == 1);  // Larder: split into 2 + 2
+  CHECK(fx.Inline("l"));
+  CHECK(fx.NodeCount("l") == 1);
 }
 
 TEST_CASE("list: LINSERT, LSET, LREM and LTRIM edits across nodes", "[list][encoding]") {

@@ -262,14 +262,14 @@ TEST_CASE("set: shrinking never converts back; the last removal deletes the key"
 // Redis 7.0 and 7.2 turn an intset that outgrows set-max-intset-entries into a
 // hashtable (t_set.c maybeConvertIntset), whatever set-max-listpack-entries says.
 TEST_CASE("set: an intset past set-max-intset-entries becomes a hashtable, not a pack",
-          "[set][encoding][!mayfail]") {
+          "[set][encoding]") {
   SetFixture fx;
   fx.limits().set_max_intset_entries = 4;
   fx.limits().set_max_listpack_entries = 8;
   for (int i = 1; i <= 4; ++i) fx.Add("s", std::to_string(i));
   CHECK(fx.Encoding("s") == "intset");
   fx.Add("s", "5");
-  CHECK(fx.Encoding("s") == "hashtable");  // Larder: "listpack" (set_value.cc, SetWriter::Add)
+  CHECK(fx.Encoding("s") == "hashtable");
 }
 
 TEST_CASE("set: random edits against a std::set oracle across all three encodings",
