@@ -251,7 +251,7 @@ void ClampLimit(int64_t len, int64_t limit_start, int64_t limit_count, int64_t* 
   } else {
     end = limit_count - 1 > std::numeric_limits<int64_t>::max() - s
               ? std::numeric_limits<int64_t>::max()
-              : s + limit_count - 1;
+              : s + (limit_count - 1);
   }
   if (s >= len) {
     s = len - 1;

@@ -205,7 +205,9 @@ bool ListWriter::Insert(std::string_view pivot, std::string_view v, bool after) 
 }
 
 size_t ListWriter::Remove(std::string_view v, int64_t count) {
-  size_t limit = count == 0 ? SIZE_MAX : size_t(count < 0 ? -count : count);
+  // |count| computed unsigned: LREM k -9223372036854775808 v is valid.
+  const uint64_t magnitude = count < 0 ? 0 - uint64_t(count) : uint64_t(count);
+  size_t limit = count == 0 ? SIZE_MAX : size_t(magnitude);
   size_t removed = 0;
   std::deque<std::string>& nodes = nodes_->nodes;
   auto process = [&](size_t n) {
