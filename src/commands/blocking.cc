@@ -5,22 +5,6 @@
 #include "common/hash.h"
 
 namespace larder {
-namespace {
-
-// The whole contents of `out` as one string (emptying it).
-std::string TakeBytes(OutputBuffer* out) {
-  std::string bytes;
-  iovec iov[64];
-  while (!out->empty()) {
-    size_t n = 0;
-    int cnt = out->Gather(iov, 64, &n);
-    for (int j = 0; j < cnt; ++j) bytes.append(static_cast<const char*>(iov[j].iov_base), iov[j].iov_len);
-    out->Consume(n);
-  }
-  return bytes;
-}
-
-}  // namespace
 
 std::shared_ptr<Waiter> BlockingManager::Block(uint64_t client_id, int worker, int db,
                                                bool resp3, BlockRequest req) {
@@ -77,7 +61,7 @@ bool BlockingManager::Unblock(uint64_t client_id, bool as_error) {
   reply.SetResp3(w->resp3);
   if (as_error) reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
   else reply.NullArray();
-  sink_->Deliver(w->worker, w->client_id, TakeBytes(&out));
+  sink_->Deliver(w->worker, w->client_id, out.TakeAll());
   return true;
 }
 
@@ -139,7 +123,7 @@ void BlockingManager::ServeReady(ReadyKeys* ready, Store* store, LockSet* locks,
       }
       w->state.store(Waiter::kDone, std::memory_order_release);
       Remove(w);
-      sink_->Deliver(w->worker, w->client_id, TakeBytes(&out));
+      sink_->Deliver(w->worker, w->client_id, out.TakeAll());
     }
   }
   ready->keys.clear();

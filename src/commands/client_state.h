@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "storage/watch.h"
 
 namespace larder {
 
@@ -39,6 +42,22 @@ struct ClientState {
   // Set while the client is blocked (BLPOP, ...): no further commands run until the
   // waiter is served, times out or is cancelled.
   std::shared_ptr<Waiter> blocked;
+
+  // MULTI ... EXEC: the queued commands (their arguments), and whether one was refused
+  // while queuing (EXEC then aborts with EXECABORT).
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<std::vector<std::string>> queued;
+  // Set while EXEC runs the queue: blocking commands do not block inside it.
+  bool in_exec = false;
+  // WATCHed keys and the flag any change to one of them sets (registered in the
+  // store's WatchTable; see commands/transaction.h).
+  struct Watched {
+    int db;
+    std::string key;
+  };
+  std::vector<Watched> watched;
+  WatchFlag watch_flag;
 };
 
 }  // namespace larder

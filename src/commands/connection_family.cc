@@ -5,6 +5,7 @@
 #include "commands/context.h"
 #include "commands/dispatcher.h"
 #include "commands/families.h"
+#include "commands/transaction.h"
 #include "commands/family_util.h"
 #include "common/errors.h"
 #include "common/numbers.h"
@@ -159,6 +160,8 @@ void Reset(CommandContext& ctx) {
   c.no_evict = false;
   c.no_touch = false;
   c.reply_mode = ReplyMode::kOn;
+  DiscardTransaction(c);
+  UnwatchAll(c, ctx.db.store()->watches());
   ctx.reply->SetSuppressed(false);
   ctx.reply->SimpleString("RESET");
 }

@@ -19,6 +19,7 @@ namespace larder {
 
 class BlockingManager;
 class CommandTable;
+class Dispatcher;
 class ServerHooks;
 struct BlockRequest;
 
@@ -42,6 +43,7 @@ class CommandContext {
   const CommandTable* table;
   const Clock* clock;
   BlockingManager* blocking;  // null where clients cannot block (embedded engine)
+  Dispatcher* dispatcher = nullptr;  // the one running this command (EXEC runs its queue)
 
   // The key at argument i with its hash (computed once by the dispatcher).
   KeyArg Key(size_t i) const {

@@ -4,6 +4,7 @@
 
 #include "commands/blocking.h"
 #include "commands/context.h"
+#include "commands/transaction.h"
 #include "common/errors.h"
 #include "common/hash.h"
 #include "storage/db_view.h"
@@ -23,7 +24,7 @@ Dispatcher::Dispatcher(const DispatcherDeps& deps, CommandStats* stats)
 }
 
 bool CommandContext::Block(BlockRequest req) {
-  if (blocking == nullptr) return false;
+  if (blocking == nullptr || client->in_exec) return false;  // EXEC never blocks
   client->blocked = blocking->Block(client->id, client->worker, db.db(), reply->resp3(),
                                     std::move(req));
   return true;
@@ -73,6 +74,21 @@ void Dispatcher::Reject(const CommandSpec* spec, ReplyBuilder& reply, std::strin
   if (spec != nullptr) Add(stats_->at(spec->id).rejected);
 }
 
+namespace {
+
+// Commands that run at once even while MULTI is open.
+bool RunsInsideMulti(const CommandSpec& spec) {
+  const std::string& n = spec.name;
+  return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
+         n == "reset";
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  return spec.arity > 0 ? int(argc) == spec.arity : int(argc) >= -spec.arity;
+}
+
+}  // namespace
+
 void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> args,
                          ReplyBuilder& reply) {
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
@@ -82,10 +98,11 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
 
   const CommandSpec* spec = Resolve(args);
   client.current_cmd = spec;
-  if (spec == nullptr) {
+  if (client.in_multi && (spec == nullptr || !RunsInsideMulti(*spec))) {
+    Queue(spec, client, args, reply);
+  } else if (spec == nullptr) {
     RejectUnknown(args, reply);
-  } else if ((spec->arity > 0 && int(args.size()) != spec->arity) ||
-             int(args.size()) < -spec->arity) {
+  } else if (!ArityOk(*spec, args.size())) {
     Reject(spec, reply, WrongArityError(spec->name));
   } else if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
     Reject(spec, reply, errors::kNoAuth);
@@ -95,6 +112,36 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
 
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   reply.SetSuppressed(false);
+}
+
+void Dispatcher::Queue(const CommandSpec* spec, ClientState& client,
+                       std::span<const std::string_view> args, ReplyBuilder& reply) {
+  if (spec == nullptr) {
+    RejectUnknown(args, reply);
+    client.multi_error = true;
+    return;
+  }
+  if (!ArityOk(*spec, args.size())) {
+    Reject(spec, reply, WrongArityError(spec->name));
+    client.multi_error = true;
+    return;
+  }
+  if (spec->flags & kCmdNoMulti) {
+    Reject(spec, reply, "ERR Command not allowed inside a transaction");
+    client.multi_error = true;
+    return;
+  }
+  client.queued.emplace_back(args.begin(), args.end());
+  reply.SimpleString("QUEUED");
+}
+
+bool Dispatcher::CollectShards(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.LocksAll(args)) return false;
+  spec.FindKeys(args, &key_positions_);
+  for (int pos : key_positions_) {
+    shards_.push_back(uint32_t(deps_.store->ShardIndex(HashKey(args[size_t(pos)]))));
+  }
+  return true;
 }
 
 void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
@@ -115,20 +162,29 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
       locks_.Lock(&shards_);
     }
   }
-
-  const int64_t start_us = deps_.clock->MonotonicUs();
-  const uint64_t errors_before = reply.error_count();
   const int64_t now_ms = deps_.clock->NowMs();
-  {
-    bool no_touch = client.no_touch && !(spec.flags & kCmdTouchesAnyway);
-    DbView db(store, &locks_, client.db, now_ms, no_touch, &ready_);
-    CommandContext ctx(args, &spec, &client, &reply, db, deps_.settings, deps_.hooks,
-                       deps_.table, deps_.clock, deps_.blocking, &key_hashes_);
-    spec.handler(ctx);
-  }
+  Invoke(spec, client, args, reply, now_ms);
+  key_hashes_.clear();
   locks_.Unlock();
   // Clients blocked on keys this command filled are served now that it is complete.
   if (!ready_.keys.empty()) deps_.blocking->ServeReady(&ready_, store, &locks_, now_ms);
+}
+
+void Dispatcher::Invoke(const CommandSpec& spec, ClientState& client,
+                        std::span<const std::string_view> args, ReplyBuilder& reply,
+                        int64_t now_ms) {
+  const int64_t start_us = deps_.clock->MonotonicUs();
+  const uint64_t errors_before = reply.error_count();
+  {
+    bool no_touch = client.no_touch && !(spec.flags & kCmdTouchesAnyway);
+    DbView db(deps_.store, &locks_, client.db, now_ms, no_touch, &ready_);
+    // Hashes computed while locking are passed on (none inside EXEC: computed again).
+    CommandContext ctx(args, &spec, &client, &reply, db, deps_.settings, deps_.hooks,
+                       deps_.table, deps_.clock, deps_.blocking,
+                       key_hashes_.size() == args.size() ? &key_hashes_ : nullptr);
+    ctx.dispatcher = this;
+    spec.handler(ctx);
+  }
   const int64_t elapsed = deps_.clock->MonotonicUs() - start_us;
 
   CommandCounters& c = stats_->at(spec.id);
@@ -141,6 +197,61 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
     Add(stats_->total_error_replies, reply.error_count() - errors_before);
     stats_->AddError(reply.last_error_prefix());
   }
+}
+
+void Dispatcher::ExecQueued(CommandContext& ctx) {
+  ClientState& client = *ctx.client;
+  ReplyBuilder& reply = *ctx.reply;
+  if (!client.in_multi) {
+    reply.Error("ERR EXEC without MULTI");
+    return;
+  }
+  std::vector<std::vector<std::string>> queued = std::move(client.queued);
+  const bool aborted = client.multi_error;
+  client.queued.clear();
+  client.in_multi = false;
+  client.multi_error = false;
+  if (aborted) {
+    UnwatchAll(client, deps_.store->watches());
+    reply.Error("EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+
+  // The argument views of each queued command and its spec (resolved when queued).
+  std::vector<std::vector<std::string_view>> argv(queued.size());
+  std::vector<const CommandSpec*> specs(queued.size());
+  bool lock_all = false;
+  shards_.clear();
+  for (size_t i = 0; i < queued.size(); ++i) {
+    argv[i].assign(queued[i].begin(), queued[i].end());
+    specs[i] = Resolve(argv[i]);
+    if (!CollectShards(*specs[i], argv[i])) lock_all = true;
+  }
+  for (const auto& w : client.watched) {
+    shards_.push_back(uint32_t(deps_.store->ShardIndex(HashKey(w.key))));
+  }
+  if (lock_all) locks_.LockAll();
+  else if (!shards_.empty()) locks_.Lock(&shards_);
+
+  // A watched key that expired since WATCH is removed here, which marks the flag.
+  const int64_t now_ms = deps_.clock->NowMs();
+  for (const auto& w : client.watched) {
+    DbView(deps_.store, &locks_, w.db, now_ms).Find(MakeKeyArg(w.key), DbView::Mode::kPeek);
+  }
+  const bool dirty = client.watch_flag && client.watch_flag->load(std::memory_order_acquire);
+  UnwatchAll(client, deps_.store->watches());
+  if (dirty) {
+    reply.NullArray();
+    return;
+  }
+  reply.ArrayHeader(queued.size());
+  client.in_exec = true;
+  for (size_t i = 0; i < queued.size(); ++i) {
+    client.current_cmd = specs[i];
+    Invoke(*specs[i], client, argv[i], reply, now_ms);
+  }
+  client.in_exec = false;
+  client.current_cmd = ctx.spec;
 }
 
 }  // namespace larder

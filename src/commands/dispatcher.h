@@ -11,6 +11,7 @@
 #include "commands/client_state.h"
 #include "commands/command_stats.h"
 #include "commands/command_table.h"
+#include "commands/context.h"
 #include "commands/settings.h"
 #include "common/clock.h"
 #include "protocol/reply_builder.h"
@@ -44,6 +45,12 @@ class Dispatcher {
   // The spec `args` resolves to, or nullptr (unknown command or subcommand).
   const CommandSpec* Resolve(std::span<const std::string_view> args) const;
 
+  // EXEC: runs the client's queued commands atomically (every key they and its WATCHed
+  // keys touch locked for the whole run) and replies with their replies. Called by the
+  // EXEC handler, which holds no locks; the locks taken stay held until EXEC's own run
+  // ends, so blocked clients are served after the whole transaction.
+  void ExecQueued(CommandContext& ctx);
+
   CommandStats* stats() const { return stats_; }
   const DispatcherDeps& deps() const { return deps_; }
 
@@ -53,6 +60,14 @@ class Dispatcher {
   void Reject(const CommandSpec* spec, ReplyBuilder& reply, std::string_view error);
   void Run(const CommandSpec& spec, ClientState& client, std::span<const std::string_view> args,
            ReplyBuilder& reply);
+  // Calls the handler with the locks already held and keeps its statistics.
+  void Invoke(const CommandSpec& spec, ClientState& client, std::span<const std::string_view> args,
+              ReplyBuilder& reply, int64_t now_ms);
+  // Adds the shards of the keys of `args` to shards_; false if the command needs all.
+  bool CollectShards(const CommandSpec& spec, std::span<const std::string_view> args);
+  // MULTI is open: queue the command (or refuse it, which dooms the transaction).
+  void Queue(const CommandSpec* spec, ClientState& client, std::span<const std::string_view> args,
+             ReplyBuilder& reply);
 
   DispatcherDeps deps_;
   CommandStats* stats_;

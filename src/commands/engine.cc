@@ -3,6 +3,7 @@
 
 #include "commands/command_table.h"
 #include "commands/dispatcher.h"
+#include "commands/transaction.h"
 #include "commands/families.h"
 #include "common/clock.h"
 #include "protocol/reply_builder.h"
@@ -57,30 +58,23 @@ namespace {
 class SessionImpl final : public Engine::Session {
  public:
   explicit SessionImpl(Engine::Impl* e)
-      : stats_(e->table.all().size()),
+      : engine_(e),
+        stats_(e->table.all().size()),
         dispatcher_(DispatcherDeps{&e->table, &e->store, &e->settings, nullptr, &e->clock},
                     &stats_),
         reply_(&out_) {
     client_.id = e->next_client_id.fetch_add(1);
   }
+  ~SessionImpl() override { UnwatchAll(client_, engine_->store.watches()); }
 
   std::string Execute(std::span<const std::string_view> args) override {
     if (args.empty()) return {};
     dispatcher_.Execute(client_, args, reply_);
-    std::string result;
-    iovec iov[64];
-    while (!out_.empty()) {
-      size_t bytes = 0;
-      int n = out_.Gather(iov, 64, &bytes);
-      for (int i = 0; i < n; ++i) {
-        result.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-      }
-      out_.Consume(bytes);
-    }
-    return result;
+    return out_.TakeAll();
   }
 
  private:
+  Engine::Impl* engine_;
   CommandStats stats_;
   Dispatcher dispatcher_;
   ClientState client_;

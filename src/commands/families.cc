@@ -17,6 +17,7 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterZSetAlgebraFamily(table);
   RegisterBitmapFamily(table);
   RegisterHllFamily(table);
+  RegisterTransactionFamily(table);
   RegisterSortFamily(table);
 }
 

@@ -20,6 +20,7 @@ void RegisterZSetPopFamily(CommandTable& table);     // zset_pop_family.cc
 void RegisterZSetAlgebraFamily(CommandTable& table); // zset_algebra_family.cc
 void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
+void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
 void RegisterSortFamily(CommandTable& table);        // sort_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).

@@ -110,4 +110,17 @@ void OutputBuffer::Clear() {
   size_ = 0;
 }
 
+std::string OutputBuffer::TakeAll() {
+  std::string bytes;
+  bytes.reserve(size_);
+  iovec iov[64];
+  while (!empty()) {
+    size_t n = 0;
+    int cnt = Gather(iov, 64, &n);
+    for (int j = 0; j < cnt; ++j) bytes.append(static_cast<const char*>(iov[j].iov_base), iov[j].iov_len);
+    Consume(n);
+  }
+  return bytes;
+}
+
 }  // namespace larder

@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <string>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -39,6 +40,8 @@ class OutputBuffer {
   int Gather(iovec* iov, int max_iov, size_t* bytes) const;
   // Drops the first n bytes (they were written).
   void Consume(size_t n);
+  // Everything buffered, as one string; the buffer is left empty.
+  std::string TakeAll();
   void Clear();
 
  private:

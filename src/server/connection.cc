@@ -4,6 +4,7 @@
 
 #include "commands/blocking.h"
 #include "commands/dispatcher.h"
+#include "commands/transaction.h"
 #include "common/log.h"
 #include "server/worker.h"
 
@@ -286,6 +287,7 @@ void Connection::Close() {
     worker_->ctx().blocking->Cancel(state_.blocked);
     state_.blocked.reset();
   }
+  UnwatchAll(state_, worker_->ctx().store->watches());
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   worker_->Closed(this);

@@ -17,8 +17,14 @@ void DbView::Touch(Entry* e) {
   e->set_access(TouchAccess(store_->access_policy(), e->access(), now_ms_, RandomUnit()));
 }
 
+void DbView::Modified(std::string_view key) {
+  WatchTable& w = store_->watches();
+  if (w.Active()) w.Touch(db_, key);
+}
+
 void DbView::RemoveExpiredLocked(Shard& s, Table& t, size_t slot) {
   Entry* e = t.At(slot);
+  Modified(e->key());
   t.RemoveAt(slot);
   t.MaybeShrink();
   Entry::Free(e);
@@ -55,6 +61,7 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
 
 void DbView::SetString(const KeyArg& k, KeyRef* existing, std::string_view value,
                        int64_t expire_at, StrHint hint) {
+  Modified(k.key);
   if (existing == nullptr || !*existing) {
     int64_t at = expire_at == kKeepTtl ? kNoExpiry : expire_at;
     Entry* e = Entry::NewString(k.key, value, at, InitialAccess(store_->access_policy(), now_ms_));
@@ -78,6 +85,7 @@ void DbView::SetString(const KeyArg& k, KeyRef* existing, std::string_view value
 }
 
 size_t DbView::Append(KeyRef* ref, std::string_view suffix) {
+  Modified(ref->entry_->key());
   Entry* e = Entry::Append(ref->entry_, suffix);
   ref->entry_ = e;
   ref->table_->Update(ref->slot_, e);
@@ -85,6 +93,7 @@ size_t DbView::Append(KeyRef* ref, std::string_view suffix) {
 }
 
 char* DbView::GrowString(KeyRef* ref, size_t len) {
+  Modified(ref->entry_->key());
   char* data = nullptr;
   Entry* e = Entry::GrowString(ref->entry_, len, &data);
   ref->entry_ = e;
@@ -93,6 +102,7 @@ char* DbView::GrowString(KeyRef* ref, size_t len) {
 }
 
 void DbView::SetExpiry(KeyRef* ref, int64_t expire_at) {
+  Modified(ref->entry_->key());
   Entry* e = Entry::SetExpiry(ref->entry_, expire_at);
   ref->entry_ = e;
   ref->table_->Update(ref->slot_, e);
@@ -100,6 +110,7 @@ void DbView::SetExpiry(KeyRef* ref, int64_t expire_at) {
 
 Entry* DbView::Detach(KeyRef* ref) {
   Entry* e = ref->entry_;
+  Modified(e->key());
   ref->table_->RemoveAt(ref->slot_);
   ref->table_->MaybeShrink();
   ref->entry_ = nullptr;
@@ -116,6 +127,7 @@ bool DbView::DeleteKey(const KeyArg& k) {
 }
 
 void DbView::Insert(const KeyArg& k, Entry* e) {
+  Modified(k.key);
   Shard& s = ShardOf(k);
   TableOf(s).Insert(k.hash, e);
   if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);
@@ -132,12 +144,14 @@ void DbView::InsertObject(const KeyArg& k, ValueKind kind, Object* obj) {
 }
 
 void DbView::ReplaceBlob(KeyRef* ref, ValueKind kind, Enc enc, std::string_view blob) {
+  Modified(ref->entry_->key());
   Entry* e = Entry::SetBlob(ref->entry_, kind, enc, blob);
   ref->entry_ = e;
   ref->table_->Update(ref->slot_, e);
 }
 
 void DbView::ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj) {
+  Modified(ref->entry_->key());
   Entry* e = Entry::SetObject(ref->entry_, kind, obj);
   ref->entry_ = e;
   ref->table_->Update(ref->slot_, e);
@@ -175,6 +189,7 @@ bool DbView::RandomKey(std::string* out) {
 
 void DbView::Flush(bool async) {
   assert(locks_->HoldsAll());
+  TouchExistingWatched(db_);
   std::vector<Table> detached;
   for (size_t i = 0; i < store_->shard_count(); ++i) {
     Table& t = TableOf(store_->shard(i));
@@ -188,11 +203,25 @@ void DbView::Flush(bool async) {
 void DbView::SwapDatabases(int a, int b) NO_THREAD_SAFETY_ANALYSIS {
   assert(locks_->HoldsAll());
   if (a == b) return;
+  TouchExistingWatched(a);
+  TouchExistingWatched(b);
   for (size_t i = 0; i < store_->shard_count(); ++i) {
     Shard& s = store_->shard(i);
     std::swap(s.table(a), s.table(b));
     std::swap(s.sweep_pos[size_t(a)], s.sweep_pos[size_t(b)]);
   }
+}
+
+void DbView::TouchExistingWatched(int db) {
+  WatchTable& w = store_->watches();
+  if (!w.Active()) return;
+  DbView view = WithDb(db);
+  w.TouchDb(db, [&](std::string_view key) {
+    const KeyArg k = MakeKeyArg(key);
+    Table& t = view.TableOf(store_->shard(store_->ShardIndex(k.hash)));
+    size_t slot = t.Find(k.hash, k.key);
+    return slot != Table::kNotFound && !IsExpired(t.At(slot));
+  });
 }
 
 uint64_t DbView::Size() {

@@ -107,6 +107,9 @@ class DbView {
   void ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj);
   // Records that list / sorted set `key` of this database gained elements.
   void SignalReady(std::string_view key);
+  // Records a change to `key` made in place (an object edited through its pointer), so
+  // WATCHers see it; the other mutators here record their changes themselves.
+  void Modified(std::string_view key);
 
   // Calls fn(Shard&, Table&) for every shard's table of this database, locking each
   // shard in turn unless it is already held. fn may remove entries.
@@ -139,6 +142,9 @@ class DbView {
   Table& TableOf(Shard& s) const NO_THREAD_SAFETY_ANALYSIS { return s.table(db_); }
   void Touch(Entry* e);
   void RemoveExpiredLocked(Shard& s, Table& t, size_t slot);
+  // Marks the WATCHers of the live keys of `db` (before a flush or SWAPDB).
+  // REQUIRES: the LockSet holds all shards.
+  void TouchExistingWatched(int db);
   // Removes `k` from t if it is present and expired. REQUIRES: s is locked.
   void ExpireIfNeededLocked(Shard& s, Table& t, const KeyArg& k);
 

@@ -202,6 +202,7 @@ bool HashWriter::Del(std::string_view field) {
 
 void HashWriter::Commit() {
   if (!dirty_) return;
+  db_.Modified(key_.key);  // in-place edits of an object are not seen otherwise
   if (Len() == 0) {
     if (existed_) db_.Delete(&ref_);
     return;

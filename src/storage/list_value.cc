@@ -274,6 +274,7 @@ void ListWriter::Keep(size_t start, size_t stop, bool keep_none) {
 
 void ListWriter::Commit() {
   if (!dirty_) return;
+  db_.Modified(key_.key);  // in-place edits of an object are not seen otherwise
   if (nodes_->count == 0) {
     if (existed_) db_.Delete(&ref_);
     return;

@@ -228,6 +228,7 @@ std::string SetWriter::PopRandom() {
 
 void SetWriter::Commit() {
   if (!dirty_) return;
+  db_.Modified(key_.key);  // in-place edits of an object are not seen otherwise
   if (Size() == 0) {
     if (existed_) db_.Delete(&ref_);
     return;

@@ -17,6 +17,7 @@
 #include "common/thread_annotations.h"
 #include "storage/access.h"
 #include "storage/table.h"
+#include "storage/watch.h"
 
 namespace larder {
 
@@ -105,6 +106,7 @@ class Store {
   AccessPolicy& access_policy() { return access_; }
   EncodingLimits& limits() { return limits_; }
   LazyFreer& lazy_freer() { return lazy_; }
+  WatchTable& watches() { return watches_; }
 
   // Sums of the per-shard counters.
   uint64_t ExpiredKeys() const;
@@ -127,6 +129,7 @@ class Store {
   AccessPolicy access_;
   EncodingLimits limits_;
   LazyFreer lazy_;
+  WatchTable watches_;
 };
 
 }  // namespace larder

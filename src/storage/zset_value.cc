@@ -296,6 +296,7 @@ std::pair<std::string, double> ZSetWriter::At(size_t rank) const {
 
 void ZSetWriter::Commit() {
   if (!dirty_) return;
+  db_.Modified(key_.key);  // in-place edits of an object are not seen otherwise
   if (Size() == 0) {
     if (existed_) db_.Delete(&ref_);
     return;

@@ -136,6 +136,44 @@ def test_pipeline(r):
     eq(res[2], b"notanumber", "pipeline GET after error")
 
 
+def test_transactions(r):
+    # pipeline() is transactional by default: MULTI ... EXEC.
+    p = r.pipeline()
+    p.set("t1", "a")
+    p.incr("tc")
+    p.get("t1")
+    eq(p.execute(), [True, 1, b"a"], "transactional pipeline")
+    # WATCH + retry: transaction() retries until EXEC succeeds.
+    r.set("bal", 10)
+
+    def move(pipe):
+        v = int(pipe.get("bal"))
+        pipe.multi()
+        pipe.set("bal", v - 3)
+    r.transaction(move, "bal")
+    eq(r.get("bal"), b"7", "transaction() with WATCH")
+    # A change by another client makes EXEC fail with WatchError.
+    other = redis.Redis(host=r.connection_pool.connection_kwargs["host"],
+                        port=r.connection_pool.connection_kwargs["port"])
+    with r.pipeline() as pipe:
+        pipe.watch("bal")
+        other.set("bal", 100)
+        pipe.multi()
+        pipe.set("bal", 0)
+        try:
+            pipe.execute()
+            check(False, "EXEC after a concurrent change should raise WatchError")
+        except redis.WatchError:
+            pass
+    eq(r.get("bal"), b"100", "the concurrent change stands")
+    # lock(): acquisition is SET NX PX. Its release and extend run Lua scripts
+    # (EVALSHA), which Larder does not have yet, so only acquisition is checked.
+    lock = r.lock("lk", timeout=5, blocking_timeout=1)
+    check(lock.acquire(blocking=False), "lock acquired")
+    check(not r.lock("lk", timeout=5).acquire(blocking=False), "lock held")
+    check(r.pttl("lk") > 0, "lock has a TTL")
+
+
 def test_scan(r):
     r.flushdb()
     p = r.pipeline(transaction=False)
@@ -246,6 +284,7 @@ def main():
         ("basic", lambda: test_basic(r)),
         ("multi-key", lambda: test_multi_keys(r)),
         ("pipeline", lambda: test_pipeline(r)),
+        ("transactions", lambda: test_transactions(r)),
         ("scan_iter", lambda: test_scan(r)),
         ("client name", lambda: test_client_name(r)),
         ("info/config", lambda: test_info_config(r)),
