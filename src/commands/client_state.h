@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ struct ClientState {
   };
   std::vector<Watched> watched;
   WatchFlag watch_flag;
+
+  // Pub/Sub subscriptions (registered in the server's PubSub; see commands/pubsub.h).
+  std::set<std::string, std::less<>> channels, patterns, shard_channels;
+  // What SUBSCRIBE / PSUBSCRIBE replies count (shard channels are counted apart).
+  size_t SubscriptionCount() const { return channels.size() + patterns.size(); }
+  // In RESP2 a subscribed client may only run the (un)subscribe commands, PING, QUIT
+  // and RESET.
+  bool Subscribed() const { return SubscriptionCount() + shard_channels.size() > 0; }
 };
 
 }  // namespace larder

@@ -5,6 +5,7 @@
 #include "commands/context.h"
 #include "commands/dispatcher.h"
 #include "commands/families.h"
+#include "commands/pubsub.h"
 #include "commands/transaction.h"
 #include "commands/family_util.h"
 #include "common/errors.h"
@@ -17,6 +18,12 @@ namespace {
 void Ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
     ctx.reply->Error(WrongArityError(ctx.spec->name));
+    return;
+  }
+  if (ctx.client->resp == 2 && ctx.client->Subscribed()) {  // subscribed mode: a pair
+    ctx.reply->ArrayHeader(2);
+    ctx.reply->Bulk("pong");
+    ctx.reply->Bulk(ctx.args.size() == 2 ? ctx.args[1] : "");
     return;
   }
   if (ctx.args.size() == 1) ctx.reply->SimpleString("PONG");
@@ -162,6 +169,7 @@ void Reset(CommandContext& ctx) {
   c.reply_mode = ReplyMode::kOn;
   DiscardTransaction(c);
   UnwatchAll(c, ctx.db.store()->watches());
+  UnsubscribeAll(c, ctx.pubsub);
   ctx.reply->SetSuppressed(false);
   ctx.reply->SimpleString("RESET");
 }

@@ -20,6 +20,7 @@ namespace larder {
 class BlockingManager;
 class CommandTable;
 class Dispatcher;
+class PubSub;
 class ServerHooks;
 struct BlockRequest;
 
@@ -44,6 +45,7 @@ class CommandContext {
   const Clock* clock;
   BlockingManager* blocking;  // null where clients cannot block (embedded engine)
   Dispatcher* dispatcher = nullptr;  // the one running this command (EXEC runs its queue)
+  PubSub* pubsub = nullptr;          // null in the embedded engine
 
   // The key at argument i with its hash (computed once by the dispatcher).
   KeyArg Key(size_t i) const {

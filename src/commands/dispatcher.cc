@@ -83,6 +83,14 @@ bool RunsInsideMulti(const CommandSpec& spec) {
          n == "reset";
 }
 
+// What a RESP2 client in subscribed mode may run.
+bool AllowedWhenSubscribed(const CommandSpec& spec) {
+  const std::string& n = spec.name;
+  return n == "subscribe" || n == "ssubscribe" || n == "psubscribe" || n == "unsubscribe" ||
+         n == "sunsubscribe" || n == "punsubscribe" || n == "ping" || n == "quit" ||
+         n == "reset";
+}
+
 bool ArityOk(const CommandSpec& spec, size_t argc) {
   return spec.arity > 0 ? int(argc) == spec.arity : int(argc) >= -spec.arity;
 }
@@ -106,6 +114,11 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
     Reject(spec, reply, WrongArityError(spec->name));
   } else if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
     Reject(spec, reply, errors::kNoAuth);
+  } else if (client.resp == 2 && client.Subscribed() && !AllowedWhenSubscribed(*spec)) {
+    Reject(spec, reply,
+           "ERR Can't execute '" + spec->name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+               "this context");
   } else {
     Run(*spec, client, args, reply);
   }
@@ -183,6 +196,7 @@ void Dispatcher::Invoke(const CommandSpec& spec, ClientState& client,
                        deps_.table, deps_.clock, deps_.blocking,
                        key_hashes_.size() == args.size() ? &key_hashes_ : nullptr);
     ctx.dispatcher = this;
+    ctx.pubsub = deps_.pubsub;
     spec.handler(ctx);
   }
   const int64_t elapsed = deps_.clock->MonotonicUs() - start_us;

@@ -22,6 +22,7 @@
 namespace larder {
 
 class BlockingManager;
+class PubSub;
 class ServerHooks;
 
 struct DispatcherDeps {
@@ -31,6 +32,7 @@ struct DispatcherDeps {
   ServerHooks* hooks = nullptr;  // null when embedded
   const Clock* clock = nullptr;
   BlockingManager* blocking = nullptr;  // null when embedded
+  PubSub* pubsub = nullptr;             // null when embedded
 };
 
 // Not thread-safe: one per worker (its scratch buffers and lock set are reused).

@@ -18,6 +18,7 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterBitmapFamily(table);
   RegisterHllFamily(table);
   RegisterTransactionFamily(table);
+  RegisterPubSubFamily(table);
   RegisterSortFamily(table);
 }
 

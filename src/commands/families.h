@@ -21,6 +21,7 @@ void RegisterZSetAlgebraFamily(CommandTable& table); // zset_algebra_family.cc
 void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
+void RegisterPubSubFamily(CommandTable& table);      // pubsub_family.cc
 void RegisterSortFamily(CommandTable& table);        // sort_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).

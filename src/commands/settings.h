@@ -22,6 +22,14 @@ class RuntimeSettings {
   std::atomic<bool> shared_integers{true};
   // Largest sparse HyperLogLog in bytes before it becomes dense (hll-sparse-max-bytes).
   std::atomic<int64_t> hll_sparse_max_bytes{3000};
+  // client-output-buffer-limit for the normal and pubsub classes (bytes, bytes,
+  // seconds; 0 = no limit). A client over `hard`, or over `soft` for `soft_seconds`,
+  // is disconnected.
+  struct OutputLimit {
+    std::atomic<int64_t> hard{0}, soft{0}, soft_seconds{0};
+  };
+  OutputLimit normal_output_limit;
+  OutputLimit pubsub_output_limit;
 
   std::string requirepass() const {
     MutexLock lock(&mu_);

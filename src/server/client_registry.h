@@ -38,6 +38,8 @@ struct ClientInfo {
   std::atomic<bool> no_evict{false};
   std::atomic<bool> no_touch{false};
   std::atomic<bool> blocked{false};  // waiting in a blocking command (flag 'b')
+  std::atomic<int64_t> sub{0}, psub{0}, ssub{0};  // pub/sub subscriptions
+  std::atomic<int64_t> multi{-1};                // commands queued in MULTI, -1 outside
   std::atomic<bool> reading_paused{false};
   std::atomic<bool> authenticated{true};
 

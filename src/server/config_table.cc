@@ -98,7 +98,7 @@ const ParamDef kParams[] = {
     {"active-defrag-cycle-max", K::kInt, "25", I, 1, 99},
     {"active-defrag-max-scan-fields", K::kInt, "1000", I, 1, kLLMax},
     {"client-output-buffer-limit", K::kOutputLimit,
-     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", I},
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0},
     // ---- encodings (data types) ----
     {"hash-max-listpack-entries", K::kInt, "512", 0, 0, kLLMax},
     {"hash-max-listpack-value", K::kInt, "64", 0, 0, kLLMax},

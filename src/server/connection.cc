@@ -136,6 +136,10 @@ void Connection::Publish() {
   i.no_evict.store(state_.no_evict, std::memory_order_relaxed);
   i.no_touch.store(state_.no_touch, std::memory_order_relaxed);
   i.blocked.store(state_.blocked != nullptr, std::memory_order_relaxed);
+  i.sub.store(int64_t(state_.channels.size()), std::memory_order_relaxed);
+  i.psub.store(int64_t(state_.patterns.size()), std::memory_order_relaxed);
+  i.ssub.store(int64_t(state_.shard_channels.size()), std::memory_order_relaxed);
+  i.multi.store(state_.in_multi ? int64_t(state_.queued.size()) : -1, std::memory_order_relaxed);
   i.authenticated.store(state_.authenticated, std::memory_order_relaxed);
   if (state_.info_dirty) {
     state_.info_dirty = false;
@@ -280,6 +284,38 @@ void Connection::BlockTimedOut(int64_t now_ms) {
   ProcessInput();
 }
 
+void Connection::Push(const PushMessage& msg) {
+  if (closing_) return;
+  out_.Append(state_.resp == 3 ? msg.resp3 : msg.resp2);
+  if (OverOutputLimit()) {
+    LARDER_LOG(kWarning, "Client id={} addr={} closed for overcoming of output buffer limits.",
+               state_.id, info_->addr);
+    Close();
+    return;
+  }
+  worker_->ScheduleFlush(this);
+}
+
+bool Connection::OverOutputLimit() {
+  const RuntimeSettings& s = *worker_->ctx().settings;
+  const RuntimeSettings::OutputLimit& l =
+      state_.Subscribed() ? s.pubsub_output_limit : s.normal_output_limit;
+  const int64_t used = int64_t(out_.size());
+  const int64_t hard = l.hard.load(std::memory_order_relaxed);
+  const int64_t soft = l.soft.load(std::memory_order_relaxed);
+  if (hard > 0 && used >= hard) return true;
+  if (soft <= 0 || used < soft) {
+    soft_limit_since_ms_ = 0;
+    return false;
+  }
+  const int64_t now = worker_->ctx().clock->NowMs();
+  if (soft_limit_since_ms_ == 0) {
+    soft_limit_since_ms_ = now;
+    return false;
+  }
+  return now - soft_limit_since_ms_ > l.soft_seconds.load(std::memory_order_relaxed) * 1000;
+}
+
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
@@ -288,6 +324,7 @@ void Connection::Close() {
     state_.blocked.reset();
   }
   UnwatchAll(state_, worker_->ctx().store->watches());
+  UnsubscribeAll(state_, worker_->ctx().pubsub);
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   worker_->Closed(this);

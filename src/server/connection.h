@@ -10,6 +10,7 @@
 #include <string>
 
 #include "commands/client_state.h"
+#include "commands/pubsub.h"
 #include "protocol/input_buffer.h"
 #include "protocol/output_buffer.h"
 #include "protocol/reply_builder.h"
@@ -50,9 +51,14 @@ class Connection {
   void Unblocked(std::string reply);
   // The blocked command's deadline passed.
   void BlockTimedOut(int64_t now_ms);
+  // A pub/sub message for this subscriber (sent in the connection's protocol).
+  void Push(const PushMessage& msg);
 
  private:
   Connection(Worker* worker, std::shared_ptr<ClientInfo> info);
+  // client-output-buffer-limit of the client's class (pubsub when subscribed): true if
+  // the pending output is over the hard limit, or over the soft one for too long.
+  bool OverOutputLimit();
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -83,6 +89,7 @@ class Connection {
   bool draining_ = false;
   bool protocol_error_ = false;
   int64_t last_interaction_ms_ = 0;
+  int64_t soft_limit_since_ms_ = 0;  // when output first exceeded the soft limit (0: not)
 
   ClientState state_;
   InputBuffer in_;

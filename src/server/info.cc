@@ -190,9 +190,9 @@ std::string Server::InfoStats() {
   Field(&s, "evicted_clients", 0);
   Field(&s, "keyspace_hits", store_->KeyspaceHits());
   Field(&s, "keyspace_misses", store_->KeyspaceMisses());
-  Field(&s, "pubsub_channels", 0);
-  Field(&s, "pubsub_patterns", 0);
-  Field(&s, "pubsubshard_channels", 0);
+  Field(&s, "pubsub_channels", pubsub_->NumChannels(false));
+  Field(&s, "pubsub_patterns", pubsub_->NumPat());
+  Field(&s, "pubsubshard_channels", pubsub_->NumChannels(true));
   Field(&s, "total_error_replies", errors);
   Field(&s, "total_reads_processed", reads);
   Field(&s, "total_writes_processed", writes);
@@ -343,7 +343,13 @@ std::string Server::ClientLine(const ClientInfo& c, const ClientState* self, int
     no_touch = self->no_touch;
   }
   // Redis's flag order.
+  const int64_t sub = c.sub.load(std::memory_order_relaxed);
+  const int64_t psub = c.psub.load(std::memory_order_relaxed);
+  const int64_t ssub = c.ssub.load(std::memory_order_relaxed);
+  const int64_t multi = c.multi.load(std::memory_order_relaxed);
   std::string flags;
+  if (sub + psub + ssub > 0) flags += 'P';
+  if (multi >= 0) flags += 'x';
   if (self == nullptr && c.blocked.load(std::memory_order_relaxed)) flags += 'b';
   if (c.unix_socket) flags += 'U';
   if (no_evict) flags += 'e';
@@ -351,12 +357,12 @@ std::string Server::ClientLine(const ClientInfo& c, const ClientState* self, int
   if (flags.empty()) flags = "N";
   uint64_t obl = c.obl.load(std::memory_order_relaxed);
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
+      "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
       "tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}\n",
       c.id, c.addr, c.laddr, c.fd, name, (now_ms - c.created_ms) / 1000,
       self ? 0 : (now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000, flags, db,
-      c.qbuf.load(std::memory_order_relaxed), c.qbuf_free.load(std::memory_order_relaxed),
+      sub, psub, ssub, multi, c.qbuf.load(std::memory_order_relaxed), c.qbuf_free.load(std::memory_order_relaxed),
       c.qbuf.load(std::memory_order_relaxed) + c.qbuf_free.load(std::memory_order_relaxed), obl,
       c.tot_mem.load(std::memory_order_relaxed), obl ? "rw" : "r",
       cmd ? std::string_view(cmd->name) : std::string_view("NULL"), resp, lib_name, lib_ver);

@@ -66,6 +66,8 @@ Server::Server(ConfigRegistry* config) : config_(config) {
   ctx_.clock = SystemClock::Get();
   blocking_ = std::make_unique<BlockingManager>(this);
   ctx_.blocking = blocking_.get();
+  pubsub_ = std::make_unique<PubSub>(this);
+  ctx_.pubsub = pubsub_.get();
   sweeper_ = std::make_unique<ExpirySweeper>(store_.get());
   run_id_ = RandomHex(40);
   master_replid_ = RandomHex(40);
@@ -116,6 +118,26 @@ void Server::BindConfig() {
   });
   config_->OnApply("client-query-buffer-limit", [this, int_of](const std::string& v) {
     settings_.client_query_buffer_limit = int_of(v);
+    return Status::Ok();
+  });
+  config_->OnApply("client-output-buffer-limit", [this](const std::string& v) {
+    // Normalized by the registry: "<class> <hard> <soft> <seconds>" for each class.
+    std::vector<std::string> w;
+    for (size_t i = 0; i < v.size();) {
+      size_t j = v.find(' ', i);
+      if (j == std::string::npos) j = v.size();
+      if (j > i) w.push_back(v.substr(i, j - i));
+      i = j + 1;
+    }
+    for (size_t i = 0; i + 3 < w.size(); i += 4) {
+      RuntimeSettings::OutputLimit* l = w[i] == "normal"   ? &settings_.normal_output_limit
+                                        : w[i] == "pubsub" ? &settings_.pubsub_output_limit
+                                                           : nullptr;
+      if (l == nullptr) continue;
+      l->hard = std::stoll(w[i + 1]);
+      l->soft = std::stoll(w[i + 2]);
+      l->soft_seconds = std::stoll(w[i + 3]);
+    }
     return Status::Ok();
   });
   config_->OnApply("hll-sparse-max-bytes", [this, int_of](const std::string& v) {
@@ -401,6 +423,10 @@ size_t Server::KillClients(const ClientFilter& f, ClientState& self) {
 
 void Server::Deliver(int worker, uint64_t client_id, std::string reply) {
   workers_[size_t(worker)]->Unblock(client_id, std::move(reply));
+}
+
+void Server::Push(int worker, uint64_t client_id, std::shared_ptr<const PushMessage> msg) {
+  workers_[size_t(worker)]->Push(client_id, std::move(msg));
 }
 
 Status Server::Shutdown(const ShutdownOptions& options) {

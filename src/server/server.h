@@ -16,6 +16,7 @@
 
 #include "commands/blocking.h"
 #include "commands/command_table.h"
+#include "commands/pubsub.h"
 #include "commands/server_hooks.h"
 #include "commands/settings.h"
 #include "server/client_registry.h"
@@ -29,7 +30,7 @@
 
 namespace larder {
 
-class Server final : public ServerHooks, public WaiterSink {
+class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
  public:
   explicit Server(ConfigRegistry* config);
   ~Server() override;
@@ -51,6 +52,7 @@ class Server final : public ServerHooks, public WaiterSink {
 
   // WaiterSink.
   void Deliver(int worker, uint64_t client_id, std::string reply) override;
+  void Push(int worker, uint64_t client_id, std::shared_ptr<const PushMessage> msg) override;
 
  private:
   void BindConfig();
@@ -85,6 +87,7 @@ class Server final : public ServerHooks, public WaiterSink {
   ServerStats stats_;
   ClientRegistry clients_;
   std::unique_ptr<BlockingManager> blocking_;
+  std::unique_ptr<PubSub> pubsub_;
   ServerContext ctx_;
   std::unique_ptr<ExpirySweeper> sweeper_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -14,6 +14,7 @@
 namespace larder {
 
 class BlockingManager;
+class PubSub;
 class ServerHooks;
 
 // Server-level settings that CONFIG SET may change while workers read them.
@@ -43,6 +44,7 @@ struct ServerContext {
   ServerHooks* hooks = nullptr;
   const Clock* clock = nullptr;
   BlockingManager* blocking = nullptr;
+  PubSub* pubsub = nullptr;
 };
 
 }  // namespace larder

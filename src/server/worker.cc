@@ -24,6 +24,7 @@ Worker::Worker(int index, ServerContext* ctx)
   deps.hooks = ctx->hooks;
   deps.clock = ctx->clock;
   deps.blocking = ctx->blocking;
+  deps.pubsub = ctx->pubsub;
   dispatcher_ = std::make_unique<Dispatcher>(deps, &stats_);
   uv_loop_init(&loop_);
   loop_.data = this;
@@ -78,6 +79,12 @@ void Worker::Unblock(uint64_t id, std::string reply) {
   Post({Message::kUnblock, {}, id, std::move(reply)});
 }
 
+void Worker::Push(uint64_t id, std::shared_ptr<const PushMessage> msg) {
+  Message m{Message::kPush, {}, id, {}};
+  m.push = std::move(msg);
+  Post(std::move(m));
+}
+
 void Worker::OnAsync(uv_async_t* h) { static_cast<Worker*>(h->data)->HandleMessages(); }
 
 void Worker::HandleMessages() {
@@ -124,6 +131,11 @@ void Worker::HandleMessages() {
         auto it = conns_.find(m.client_id);
         // A client that disconnected meanwhile loses the reply, as in Redis.
         if (it != conns_.end()) it->second->Unblocked(std::move(m.reply));
+        break;
+      }
+      case Message::kPush: {
+        auto it = conns_.find(m.client_id);
+        if (it != conns_.end()) it->second->Push(*m.push);
         break;
       }
     }

@@ -16,6 +16,7 @@
 
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
+#include "commands/pubsub.h"
 #include "common/mutex.h"
 #include "server/server_context.h"
 
@@ -45,6 +46,8 @@ class Worker {
   void Kill(uint64_t client_id);
   // Hands a blocked client its reply (it was served on another thread).
   void Unblock(uint64_t client_id, std::string reply);
+  // Hands a pub/sub message to a subscriber on this worker (thread-safe).
+  void Push(uint64_t client_id, std::shared_ptr<const PushMessage> msg);
   // Stop reading, finish in-flight replies (bounded wait), close everything, end loop.
   void Stop();
 
@@ -70,10 +73,11 @@ class Worker {
 
  private:
   struct Message {
-    enum Kind { kAdopt, kKill, kStop, kUnblock } kind;
+    enum Kind { kAdopt, kKill, kStop, kUnblock, kPush } kind;
     AcceptedSocket socket;
     uint64_t client_id = 0;
     std::string reply;
+    std::shared_ptr<const PushMessage> push;
   };
   void Post(Message m);
   void Run();
