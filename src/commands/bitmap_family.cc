@@ -13,6 +13,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 
@@ -133,6 +134,7 @@ void SetBit(CommandContext& ctx) {
   const bool old = (*byte & mask) != 0;
   if (*on) *byte = uint8_t(*byte | mask);
   else *byte = uint8_t(*byte & ~mask);
+  Notify(ctx, kNotifyString, "setbit", ctx.args[1]);
   ctx.reply->Integer(old ? 1 : 0);
 }
 
@@ -287,7 +289,7 @@ void BitOp(CommandContext& ctx) {
   }
   KeyArg dest = ctx.Key(2);
   if (max_len == 0) {
-    ctx.db.DeleteKey(dest);
+    if (ctx.db.DeleteKey(dest)) Notify(ctx, kNotifyGeneric, "del", dest.key);
     ctx.reply->Integer(0);
     return;
   }
@@ -312,6 +314,7 @@ void BitOp(CommandContext& ctx) {
   }
   KeyRef ref = ctx.db.Find(dest, DbView::Mode::kWrite);
   ctx.db.SetString(dest, &ref, result, kNoExpiry, StrHint::kRaw);
+  Notify(ctx, kNotifyString, "set", dest.key);
   ctx.reply->Integer(int64_t(max_len));
 }
 
@@ -502,6 +505,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     if (op.kind == FieldOpKind::kGet) ReplyFieldGet(ctx, op, p, len);
     else RunFieldWrite(ctx, op, p, len);
   }
+  Notify(ctx, kNotifyString, "setbit", ctx.args[1]);
 }
 
 void BitField(CommandContext& ctx) { BitFieldGeneric(ctx, false); }

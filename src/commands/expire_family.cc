@@ -6,6 +6,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 
@@ -66,8 +67,10 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, ExpireUnit unit) {
   }
   if (when <= ctx.now_ms()) {
     ctx.db.Delete(&ref);  // a time in the past deletes the key at once
+    Notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
   } else {
     ctx.db.SetExpiry(&ref, when);
+    Notify(ctx, kNotifyGeneric, "expire", ctx.args[1]);
   }
   ctx.reply->Integer(1);
 }
@@ -110,6 +113,7 @@ void Persist(CommandContext& ctx) {
     return;
   }
   ctx.db.SetExpiry(&ref, kNoExpiry);
+  Notify(ctx, kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply->Integer(1);
 }
 

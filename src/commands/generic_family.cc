@@ -3,6 +3,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "storage/access.h"
 
@@ -22,7 +23,11 @@ std::string_view TypeName(ValueKind kind) {
 
 void Del(CommandContext& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.args.size(); ++i) n += ctx.db.DeleteKey(ctx.Key(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (!ctx.db.DeleteKey(ctx.Key(i))) continue;
+    ++n;
+    Notify(ctx, kNotifyGeneric, "del", ctx.args[i]);
+  }
   ctx.reply->Integer(n);
 }
 
@@ -74,6 +79,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     ref = ctx.db.Find(src, DbView::Mode::kPeek);  // the removal may have moved it
   }
   MoveEntry(ctx.db, &ref, dst);
+  Notify(ctx, kNotifyGeneric, "rename_from", src.key);
+  Notify(ctx, kNotifyGeneric, "rename_to", dst.key);
   if (nx) ctx.reply->Integer(1);
   else ctx.reply->Ok();
 }
@@ -117,6 +124,7 @@ void Copy(CommandContext& ctx) {
     ref = ctx.db.Find(src, DbView::Mode::kPeek);
   }
   target.Insert(dst, Entry::CloneWithKey(ref.entry(), dst.key));
+  target.Notify(kNotifyGeneric, "copy_to", dst.key);
   ctx.reply->Integer(1);
 }
 
@@ -139,6 +147,8 @@ void Move(CommandContext& ctx) {
     return;
   }
   target.Insert(k, ctx.db.Detach(&ref));
+  Notify(ctx, kNotifyGeneric, "move_from", k.key);
+  target.Notify(kNotifyGeneric, "move_to", k.key);
   ctx.reply->Integer(1);
 }
 

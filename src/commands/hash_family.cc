@@ -9,6 +9,7 @@
 #include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 #include "storage/hash_value.h"
@@ -35,6 +36,7 @@ void HSetGeneric(CommandContext& ctx, bool reply_ok) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); i += 2) added += w.Set(ctx.args[i], ctx.args[i + 1]);
   w.Commit();
+  Notify(ctx, kNotifyHash, "hset", ctx.args[1]);
   if (reply_ok) ctx.reply->Ok();
   else ctx.reply->Integer(added);
 }
@@ -51,6 +53,7 @@ void HSetNx(CommandContext& ctx) {
   HashWriter w(ctx.db, ctx.Key(1), ref);
   w.Set(ctx.args[2], ctx.args[3]);
   w.Commit();
+  Notify(ctx, kNotifyHash, "hset", ctx.args[1]);
   ctx.reply->Integer(1);
 }
 
@@ -84,6 +87,7 @@ void HDel(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) removed += w.Del(ctx.args[i]);
   w.Commit();
+  if (removed > 0) NotifyEdit(ctx, kNotifyHash, "hdel", ctx.args[1]);
   ctx.reply->Integer(removed);
 }
 
@@ -152,6 +156,7 @@ void HIncrBy(CommandContext& ctx) {
   char buf[24];
   w.Set(ctx.args[2], std::string_view(buf, FormatInt(buf, value)));
   w.Commit();
+  Notify(ctx, kNotifyHash, "hincrby", ctx.args[1]);
   ctx.reply->Integer(value);
 }
 
@@ -185,6 +190,7 @@ void HIncrByFloat(CommandContext& ctx) {
   std::string text = FormatLongDouble(value);
   w.Set(ctx.args[2], text);
   w.Commit();
+  Notify(ctx, kNotifyHash, "hincrbyfloat", ctx.args[1]);
   ctx.reply->Bulk(text);
 }
 

@@ -7,6 +7,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "storage/hyperloglog.h"
 
@@ -38,6 +39,7 @@ void PfAdd(CommandContext& ctx) {
     char* data = ctx.db.GrowString(&ref, ref.str().size());
     for (std::string_view e : elements) updated |= hll::DenseAdd(data, e);
     if (updated) hll::InvalidateCache(data);
+    if (updated) Notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
     ctx.reply->Integer(updated ? 1 : 0);
     return;
   }
@@ -56,8 +58,12 @@ void PfAdd(CommandContext& ctx) {
   if (updated && !corrupt) hll::InvalidateCache(value.data());
   // Edits made before a corrupt spot stay, as on redis-server.
   ctx.db.SetString(k, &ref, value, ref ? kKeepTtl : kNoExpiry, StrHint::kRaw);
-  if (corrupt) ctx.reply->Error(errors::kHllCorrupt);
-  else ctx.reply->Integer(updated ? 1 : 0);
+  if (corrupt) {
+    ctx.reply->Error(errors::kHllCorrupt);
+    return;
+  }
+  if (updated) Notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
+  ctx.reply->Integer(updated ? 1 : 0);
 }
 
 // PFCOUNT of several keys: the cardinality of their union; caches are not touched.
@@ -130,6 +136,7 @@ void PfMerge(CommandContext& ctx) {
   }
   hll::InvalidateCache(value.data());
   ctx.db.SetString(dest, &ref, value, existed ? kKeepTtl : kNoExpiry, StrHint::kRaw);
+  Notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
   ctx.reply->Ok();
 }
 

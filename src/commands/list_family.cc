@@ -10,6 +10,7 @@
 #include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 #include "storage/list_value.h"
@@ -46,6 +47,7 @@ void PushGeneric(CommandContext& ctx, bool front, bool only_existing) {
   for (size_t i = 2; i < ctx.args.size(); ++i) w.Push(ctx.args[i], front);
   size_t len = w.Len();
   w.Commit();
+  Notify(ctx, kNotifyList, front ? "lpush" : "rpush", ctx.args[1]);
   ctx.reply->Integer(int64_t(len));
 }
 void LPush(CommandContext& ctx) { PushGeneric(ctx, true, false); }
@@ -93,6 +95,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   if (!has_count) {
     std::string v = w.Pop(front);
     w.Commit();
+    NotifyEdit(ctx, kNotifyList, front ? "lpop" : "rpop", ctx.args[1]);
     ctx.reply->Bulk(v);
     return;
   }
@@ -100,6 +103,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   ctx.reply->ArrayHeader(n);
   for (size_t i = 0; i < n; ++i) ctx.reply->Bulk(w.Pop(front));
   w.Commit();
+  NotifyEdit(ctx, kNotifyList, front ? "lpop" : "rpop", ctx.args[1]);
 }
 void LPop(CommandContext& ctx) { PopGeneric(ctx, true); }
 void RPop(CommandContext& ctx) { PopGeneric(ctx, false); }
@@ -167,6 +171,7 @@ void LSet(CommandContext& ctx) {
   }
   w.Set(size_t(i), ctx.args[3]);
   w.Commit();
+  Notify(ctx, kNotifyList, "lset", ctx.args[1]);
   ctx.reply->Ok();
 }
 
@@ -191,6 +196,7 @@ void LInsert(CommandContext& ctx) {
   }
   size_t len = w.Len();
   w.Commit();
+  Notify(ctx, kNotifyList, "linsert", ctx.args[1]);
   ctx.reply->Integer(int64_t(len));
 }
 
@@ -206,6 +212,7 @@ void LRem(CommandContext& ctx) {
   ListWriter w(ctx.db, ctx.Key(1), ref);
   size_t removed = w.Remove(ctx.args[3], *count);
   w.Commit();
+  if (removed > 0) NotifyEdit(ctx, kNotifyList, "lrem", ctx.args[1]);
   ctx.reply->Integer(int64_t(removed));
 }
 
@@ -225,6 +232,7 @@ void LTrim(CommandContext& ctx) {
   bool keep = ListRange(int64_t(w.Len()), &a, &b);
   if (!keep || a > 0 || b < int64_t(w.Len()) - 1) w.Keep(size_t(a), size_t(b), !keep);
   w.Commit();
+  NotifyEdit(ctx, kNotifyList, "ltrim", ctx.args[1]);
   ctx.reply->Ok();
 }
 
@@ -317,15 +325,25 @@ void LPos(CommandContext& ctx) {
 std::string MoveElement(DbView& db, const KeyArg& src, KeyRef src_ref, const KeyArg& dst,
                         bool from_front, bool to_front) {
   std::string value;
-  {
-    ListWriter s(db, src, src_ref);
-    value = s.Pop(from_front);
-    s.Commit();
+  if (src.key == dst.key) {  // a rotation: the list never becomes empty
+    ListWriter w(db, src, src_ref);
+    value = w.Pop(from_front);
+    w.Push(value, to_front);
+    w.Commit();
+  } else {
+    {
+      ListWriter s(db, src, src_ref);
+      value = s.Pop(from_front);
+      s.Commit();
+    }
+    KeyRef dst_ref = db.Find(dst, DbView::Mode::kWrite);  // src's commit may have moved it
+    ListWriter d(db, dst, dst_ref);
+    d.Push(value, to_front);
+    d.Commit();
   }
-  KeyRef dst_ref = db.Find(dst, DbView::Mode::kWrite);  // src's commit may have moved it
-  ListWriter d(db, dst, dst_ref);
-  d.Push(value, to_front);
-  d.Commit();
+  // Redis's order: the push, then the pop (and "del" if the source emptied).
+  db.Notify(kNotifyList, to_front ? "lpush" : "rpush", dst.key);
+  NotifyEdit(db, kNotifyList, from_front ? "lpop" : "rpop", src.key);
   return value;
 }
 
@@ -370,6 +388,7 @@ void ReplyMPop(DbView& db, const KeyArg& k, KeyRef ref, bool from_front, int64_t
   reply.ArrayHeader(n);
   for (size_t i = 0; i < n; ++i) reply.Bulk(w.Pop(from_front));
   w.Commit();
+  NotifyEdit(db, kNotifyList, from_front ? "lpop" : "rpop", k.key);
 }
 
 void LMPop(CommandContext& ctx) {
@@ -391,6 +410,7 @@ bool ServeListPop(DbView& db, const BlockRequest& req, std::string_view ready_ke
   ListWriter w(db, k, ref);
   std::string v = w.Pop(req.from_front);
   w.Commit();
+  NotifyEdit(db, kNotifyList, req.from_front ? "lpop" : "rpop", ready_key);
   reply.ArrayHeader(2);
   reply.Bulk(ready_key);
   reply.Bulk(v);
@@ -424,6 +444,7 @@ void BlockingPop(CommandContext& ctx, bool front) {
     ListWriter w(ctx.db, ctx.Key(i), ref);
     std::string v = w.Pop(front);
     w.Commit();
+    NotifyEdit(ctx, kNotifyList, front ? "lpop" : "rpop", ctx.args[i]);
     ctx.reply->ArrayHeader(2);
     ctx.reply->Bulk(ctx.args[i]);
     ctx.reply->Bulk(v);

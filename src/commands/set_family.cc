@@ -9,6 +9,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 #include "storage/set_value.h"
@@ -28,6 +29,7 @@ void SAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) added += w.Add(ctx.args[i]);
   w.Commit();
+  if (added > 0) Notify(ctx, kNotifySet, "sadd", ctx.args[1]);
   ctx.reply->Integer(added);
 }
 
@@ -42,6 +44,7 @@ void SRem(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) removed += w.Remove(ctx.args[i]);
   w.Commit();
+  if (removed > 0) NotifyEdit(ctx, kNotifySet, "srem", ctx.args[1]);
   ctx.reply->Integer(removed);
 }
 
@@ -108,6 +111,7 @@ void SPop(CommandContext& ctx) {
   if (count < 0) {
     std::string m = w.PopRandom();
     w.Commit();
+    NotifyEdit(ctx, kNotifySet, "spop", ctx.args[1]);
     ctx.reply->Bulk(m);
     return;
   }
@@ -115,6 +119,7 @@ void SPop(CommandContext& ctx) {
   ctx.reply->SetHeader(n);
   for (size_t i = 0; i < n; ++i) ctx.reply->Bulk(w.PopRandom());
   w.Commit();
+  if (n > 0) NotifyEdit(ctx, kNotifySet, "spop", ctx.args[1]);
 }
 
 void SRandMember(CommandContext& ctx) {
@@ -175,10 +180,12 @@ void SMove(CommandContext& ctx) {
     }
     w.Commit();
   }
+  NotifyEdit(ctx, kNotifySet, "srem", ctx.args[1]);
   dst = ctx.db.Find(ctx.Key(2), DbView::Mode::kPeek);  // the source's commit may move it
   SetWriter d(ctx.db, ctx.Key(2), dst);
-  d.Add(member);
+  const bool added = d.Add(member);
   d.Commit();
+  if (added) Notify(ctx, kNotifySet, "sadd", ctx.args[2]);
   ctx.reply->Integer(1);
 }
 
@@ -253,11 +260,16 @@ void AlgebraStore(CommandContext& ctx, Algebra op) {
   if (!LoadSets(ctx, 2, ctx.args.size(), &refs)) return;
   std::vector<std::string> result = Compute(op, refs);
   KeyArg dst = ctx.Key(1);
-  ctx.db.DeleteKey(dst);
+  const bool existed = ctx.db.DeleteKey(dst);
   if (!result.empty()) {
     SetWriter w(ctx.db, dst, KeyRef());
     for (const std::string& m : result) w.Add(m);
     w.Commit();
+    Notify(ctx, kNotifySet,
+           op == Algebra::kInter ? "sinterstore" : op == Algebra::kUnion ? "sunionstore" : "sdiffstore",
+           dst.key);
+  } else if (existed) {
+    Notify(ctx, kNotifyGeneric, "del", dst.key);
   }
   ctx.reply->Integer(int64_t(result.size()));
 }

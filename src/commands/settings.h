@@ -30,6 +30,8 @@ class RuntimeSettings {
   };
   OutputLimit normal_output_limit;
   OutputLimit pubsub_output_limit;
+  // notify-keyspace-events as flags (commands/notify.h); 0 = off.
+  std::atomic<int> notify_flags{0};
 
   std::string requirepass() const {
     MutexLock lock(&mu_);

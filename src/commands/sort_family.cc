@@ -22,6 +22,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 #include "storage/hash_value.h"
@@ -415,11 +416,14 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     }
   }
   KeyArg dst = ctx.Key(o.store_at);
-  ctx.db.DeleteKey(dst);
+  const bool existed = ctx.db.DeleteKey(dst);
   if (!values.empty()) {
     ListWriter w(ctx.db, dst, KeyRef());
     for (const std::string& v : values) w.Push(v, false);
     w.Commit();
+    Notify(ctx, kNotifyList, "sortstore", dst.key);
+  } else if (existed) {
+    Notify(ctx, kNotifyGeneric, "del", dst.key);
   }
   ctx.reply->Integer(int64_t(output_len));
 }

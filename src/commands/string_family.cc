@@ -10,6 +10,7 @@
 #include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "common/errors.h"
 #include "common/numbers.h"
 
@@ -100,6 +101,8 @@ void GenericSet(CommandContext& ctx, unsigned flags, std::string_view value, int
     return;
   }
   ctx.db.SetString(k, &ref, value, (flags & kSetKeepTtl) ? kKeepTtl : expire_at);
+  Notify(ctx, kNotifyString, "set", k.key);
+  if (!(flags & kSetKeepTtl) && expire_at != kNoExpiry) Notify(ctx, kNotifyGeneric, "expire", k.key);
   if (flags & kSetGet) return;
   if (style == SetReply::kOneZero) ctx.reply->Integer(1);
   else ctx.reply->Ok();
@@ -146,6 +149,7 @@ void GetDel(CommandContext& ctx) {
   if (!ExpectString(ctx, ref)) return;
   ctx.reply->Bulk(ref.str());
   ctx.db.Delete(&ref);
+  Notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 void GetEx(CommandContext& ctx) {
@@ -162,10 +166,16 @@ void GetEx(CommandContext& ctx) {
   if (!ExpectString(ctx, ref)) return;
   ctx.reply->Bulk(ref.str());
   if (*at != kNoExpiry) {
-    if (*at < ctx.now_ms()) ctx.db.Delete(&ref);  // already in the past: gone now
-    else ctx.db.SetExpiry(&ref, *at);
-  } else if (flags & kSetPersist) {
+    if (*at < ctx.now_ms()) {  // already in the past: gone now
+      ctx.db.Delete(&ref);
+      Notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+    } else {
+      ctx.db.SetExpiry(&ref, *at);
+      Notify(ctx, kNotifyGeneric, "expire", ctx.args[1]);
+    }
+  } else if ((flags & kSetPersist) && ref.entry()->has_expiry()) {
     ctx.db.SetExpiry(&ref, kNoExpiry);
+    Notify(ctx, kNotifyGeneric, "persist", ctx.args[1]);
   }
 }
 
@@ -195,6 +205,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     KeyArg k = ctx.Key(i);
     KeyRef ref = ctx.db.Find(k, DbView::Mode::kWrite);
     ctx.db.SetString(k, &ref, ctx.args[i + 1], kNoExpiry);
+    Notify(ctx, kNotifyString, "set", k.key);
   }
   if (nx) ctx.reply->Integer(1);
   else ctx.reply->Ok();
@@ -226,6 +237,7 @@ void IncrBy(CommandContext& ctx, int64_t incr) {
   char buf[24];
   size_t n = FormatInt(buf, value);
   ctx.db.SetString(k, &ref, std::string_view(buf, n), kKeepTtl);
+  Notify(ctx, kNotifyString, "incrby", k.key);
   ctx.reply->Integer(value);
 }
 
@@ -272,6 +284,7 @@ void IncrByFloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDouble(value);
   ctx.db.SetString(k, &ref, text, kKeepTtl, StrHint::kPlain);
+  Notify(ctx, kNotifyString, "incrbyfloat", k.key);
   ctx.reply->Bulk(text);
 }
 
@@ -294,12 +307,14 @@ void Append(CommandContext& ctx) {
   std::string_view suffix = ctx.args[2];
   if (!ref) {
     ctx.db.SetString(k, &ref, suffix, kNoExpiry);
+    Notify(ctx, kNotifyString, "append", k.key);
     ctx.reply->Integer(int64_t(suffix.size()));
     return;
   }
   if (!ExpectString(ctx, ref)) return;
   if (!CheckLength(ctx, ref.str().size(), suffix.size())) return;
   ctx.reply->Integer(int64_t(ctx.db.Append(&ref, suffix)));
+  Notify(ctx, kNotifyString, "append", k.key);
 }
 
 void StrLen(CommandContext& ctx) {
@@ -369,6 +384,7 @@ void SetRange(CommandContext& ctx) {
   }
   char* data = ctx.db.GrowString(&ref, size_t(*offset) + value.size());
   std::memcpy(data + *offset, value.data(), value.size());
+  Notify(ctx, kNotifyString, "setrange", k.key);
   ctx.reply->Integer(int64_t(ref.str().size()));
 }
 

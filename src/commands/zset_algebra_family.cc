@@ -13,6 +13,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "commands/zset_util.h"
 #include "common/errors.h"
 #include "common/numbers.h"
@@ -212,7 +213,9 @@ void AlgebraGeneric(CommandContext& ctx, Op op, bool store, bool card_only) {
     return;
   }
   if (store) {
-    ctx.reply->Integer(int64_t(StoreZSet(ctx, 1, items)));
+    ctx.reply->Integer(int64_t(StoreZSet(
+        ctx, 1, items,
+        op == Op::kUnion ? "zunionstore" : op == Op::kInter ? "zinterstore" : "zdiffstore")));
     return;
   }
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {

@@ -13,6 +13,7 @@
 #include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "commands/zset_util.h"
 #include "common/errors.h"
 #include "common/numbers.h"
@@ -92,6 +93,7 @@ void ZAddGeneric(CommandContext& ctx, ZAddFlags f, size_t score_at) {
       }
     }
     w.Commit();
+    if (added + updated > 0) Notify(ctx, kNotifyZSet, f.incr ? "zincr" : "zadd", ctx.args[1]);
   }
   if (f.incr) {
     if (processed > 0) ctx.reply->Double(last_score);
@@ -136,6 +138,7 @@ void ZRem(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) removed += w.Remove(ctx.args[i]) ? 1 : 0;
   w.Commit();
+  if (removed > 0) NotifyEdit(ctx, kNotifyZSet, "zrem", ctx.args[1]);
   ctx.reply->Integer(removed);
 }
 
@@ -315,7 +318,7 @@ void RangeGeneric(CommandContext& ctx, size_t key_at, RangeBy by, Direction dir,
       reader->ForRanks(span.lo, span.hi, reverse,
                        [&](ZItem it) { items.emplace_back(std::string(it.member), it.score); });
     }
-    ctx.reply->Integer(int64_t(StoreZSet(ctx, 1, items)));
+    ctx.reply->Integer(int64_t(StoreZSet(ctx, 1, items, "zrangestore")));
     return;
   }
   if (!reader) {
@@ -378,6 +381,11 @@ void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
     ZSetWriter w(ctx.db, ctx.Key(1), ref);
     w.RemoveRanks(span.lo, span.hi);
     w.Commit();
+    NotifyEdit(ctx, kNotifyZSet,
+               by == RangeBy::kRank    ? "zremrangebyrank"
+               : by == RangeBy::kScore ? "zremrangebyscore"
+                                       : "zremrangebylex",
+               ctx.args[1]);
   }
   ctx.reply->Integer(int64_t(span.hi - span.lo));
 }

@@ -9,6 +9,7 @@
 #include "commands/context.h"
 #include "commands/families.h"
 #include "commands/family_util.h"
+#include "commands/notify.h"
 #include "commands/zset_util.h"
 #include "common/errors.h"
 #include "common/numbers.h"
@@ -29,6 +30,7 @@ std::vector<std::pair<std::string, double>> PopItems(DbView& db, const KeyArg& k
   if (min) w.RemoveRanks(0, n);
   else w.RemoveRanks(size - n, size);
   w.Commit();
+  if (n > 0) NotifyEdit(db, kNotifyZSet, min ? "zpopmin" : "zpopmax", k.key);
   return items;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "commands/family_util.h"
+#include "commands/notify.h"
 
 namespace larder {
 namespace {
@@ -105,14 +106,19 @@ void ReplyRanks(CommandContext& ctx, const ZSetReader& r, RankSpan span, bool re
 }
 
 size_t StoreZSet(CommandContext& ctx, size_t dest_at,
-                 const std::vector<std::pair<std::string, double>>& items) {
+                 const std::vector<std::pair<std::string, double>>& items, std::string_view event) {
   const KeyArg k = ctx.Key(dest_at);
   KeyRef ref = ctx.db.Find(k, DbView::Mode::kWrite);
-  if (ref) ctx.db.Delete(&ref);
-  if (items.empty()) return 0;
+  const bool existed = bool(ref);
+  if (existed) ctx.db.Delete(&ref);
+  if (items.empty()) {
+    if (existed) Notify(ctx, kNotifyGeneric, "del", k.key);
+    return 0;
+  }
   ZSetWriter w(ctx.db, k, KeyRef());
   for (const auto& [member, score] : items) w.Set(member, score);
   w.Commit();
+  Notify(ctx, kNotifyZSet, event, k.key);
   return w.Size();
 }
 

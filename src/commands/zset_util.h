@@ -51,8 +51,9 @@ void ReplyRanks(CommandContext& ctx, const ZSetReader& r, RankSpan span, bool re
                 bool with_scores);
 
 // Replaces the key at args[dest_at] (any type) with a sorted set of `items` (an empty
-// result deletes it); returns the stored size.
+// result deletes it) and reports `event` (or "del" for an emptied key); returns the
+// stored size.
 size_t StoreZSet(CommandContext& ctx, size_t dest_at,
-                 const std::vector<std::pair<std::string, double>>& items);
+                 const std::vector<std::pair<std::string, double>>& items, std::string_view event);
 
 }  // namespace larder

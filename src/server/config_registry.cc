@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "commands/notify.h"
 #include "common/glob.h"
 #include "common/numbers.h"
 #include "common/version.h"
@@ -190,6 +191,11 @@ Result<std::string> ConfigRegistry::Normalize(const Param& p, std::span<const st
         char resolved[PATH_MAX];
         if (realpath(args[0].c_str(), resolved) == nullptr) return Status::Error(std::strerror(errno));
         return std::string(resolved);
+      }
+      if (d.name == "notify-keyspace-events") {
+        auto flags = ParseNotifyFlags(args[0]);
+        if (!flags) return Status::Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        return FormatNotifyFlags(*flags);
       }
       return args[0];
     case ParamKind::kWords:

@@ -118,7 +118,7 @@ const ParamDef kParams[] = {
     {"hll-sparse-max-bytes", K::kMemory, "3000", 0, 0, kLLMax},
     {"stream-node-max-bytes", K::kMemory, "4096", I, 0, kLLMax},
     {"stream-node-max-entries", K::kInt, "100", I, 0, kLLMax},
-    {"notify-keyspace-events", K::kString, "", I},
+    {"notify-keyspace-events", K::kString, "", 0},
     // ---- snapshots ----
     {"save", K::kSave, "3600 1 300 100 60 10000", I},
     {"stop-writes-on-bgsave-error", K::kBool, "yes", I},

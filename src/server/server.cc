@@ -68,6 +68,8 @@ Server::Server(ConfigRegistry* config) : config_(config) {
   ctx_.blocking = blocking_.get();
   pubsub_ = std::make_unique<PubSub>(this);
   ctx_.pubsub = pubsub_.get();
+  notifier_ = std::make_unique<KeyspaceNotifier>(&settings_, pubsub_.get());
+  store_->set_event_sink(notifier_.get());
   sweeper_ = std::make_unique<ExpirySweeper>(store_.get());
   run_id_ = RandomHex(40);
   master_replid_ = RandomHex(40);
@@ -138,6 +140,10 @@ void Server::BindConfig() {
       l->soft = std::stoll(w[i + 2]);
       l->soft_seconds = std::stoll(w[i + 3]);
     }
+    return Status::Ok();
+  });
+  config_->OnApply("notify-keyspace-events", [this](const std::string& v) {
+    settings_.notify_flags = ParseNotifyFlags(v).value_or(0);  // normalized already
     return Status::Ok();
   });
   config_->OnApply("hll-sparse-max-bytes", [this, int_of](const std::string& v) {

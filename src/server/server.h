@@ -16,6 +16,7 @@
 
 #include "commands/blocking.h"
 #include "commands/command_table.h"
+#include "commands/notify.h"
 #include "commands/pubsub.h"
 #include "commands/server_hooks.h"
 #include "commands/settings.h"
@@ -88,6 +89,7 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   ClientRegistry clients_;
   std::unique_ptr<BlockingManager> blocking_;
   std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<KeyspaceNotifier> notifier_;
   ServerContext ctx_;
   std::unique_ptr<ExpirySweeper> sweeper_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -25,6 +25,7 @@ void DbView::Modified(std::string_view key) {
 void DbView::RemoveExpiredLocked(Shard& s, Table& t, size_t slot) {
   Entry* e = t.At(slot);
   Modified(e->key());
+  if (KeyEventSink* sink = store_->event_sink()) sink->KeyExpired(db_, e->key());
   t.RemoveAt(slot);
   t.MaybeShrink();
   Entry::Free(e);
@@ -55,6 +56,9 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
   }
   if (mode == Mode::kRead || mode == Mode::kReadNoTouch) {
     ShardStats::Bump(ref ? s.stats.keyspace_hits : s.stats.keyspace_misses);
+    if (!ref && mode == Mode::kRead) {
+      if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
+    }
   }
   return ref;
 }
@@ -128,6 +132,7 @@ bool DbView::DeleteKey(const KeyArg& k) {
 
 void DbView::Insert(const KeyArg& k, Entry* e) {
   Modified(k.key);
+  if (KeyEventSink* sink = store_->event_sink()) sink->KeyCreated(db_, k.key);
   Shard& s = ShardOf(k);
   TableOf(s).Insert(k.hash, e);
   if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);

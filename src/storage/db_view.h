@@ -110,6 +110,14 @@ class DbView {
   // Records a change to `key` made in place (an object edited through its pointer), so
   // WATCHers see it; the other mutators here record their changes themselves.
   void Modified(std::string_view key);
+  // Reports a keyspace event of this database (see KeyEventSink).
+  void Notify(int cls, std::string_view event, std::string_view key) {
+    if (KeyEventSink* sink = store_->event_sink()) sink->Event(db_, cls, event, key);
+  }
+  bool NotifyActive() const {
+    KeyEventSink* sink = store_->event_sink();
+    return sink != nullptr && sink->Active();
+  }
 
   // Calls fn(Shard&, Table&) for every shard's table of this database, locking each
   // shard in turn unless it is already held. fn may remove entries.

@@ -17,6 +17,7 @@ ExpirySweeper::StepResult ExpirySweeper::SweepLocked(Shard& shard, int db, int64
       int64_t at = e->expire_at();
       if (at < now_ms) {
         store_->watches().Touch(db, e->key());
+        if (KeyEventSink* sink = store_->event_sink()) sink->KeyExpired(db, e->key());
         t.RemoveAt(pos);
         Entry::Free(e);
         ShardStats::Bump(shard.stats.expired_keys);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -92,6 +93,21 @@ class LazyFreer {
   std::thread thread_;
 };
 
+// Receives keyspace events for notifications: keys that appear or expire inside the
+// storage layer ("new", "expired"), and the events commands report through
+// DbView::Notify (`cls` is the commands layer's event class). Called under the key's
+// shard lock.
+class KeyEventSink {
+ public:
+  virtual ~KeyEventSink() = default;
+  virtual void KeyExpired(int db, std::string_view key) = 0;
+  virtual void KeyCreated(int db, std::string_view key) = 0;
+  virtual void KeyMissed(int db, std::string_view key) = 0;  // a read found nothing
+  virtual void Event(int db, int cls, std::string_view event, std::string_view key) = 0;
+  // False while notifications are off (callers may skip work that only feeds them).
+  virtual bool Active() const = 0;
+};
+
 class Store {
  public:
   explicit Store(const StoreOptions& options = {});
@@ -107,6 +123,9 @@ class Store {
   EncodingLimits& limits() { return limits_; }
   LazyFreer& lazy_freer() { return lazy_; }
   WatchTable& watches() { return watches_; }
+  // The notification sink (null: none). Set once before clients are served.
+  void set_event_sink(KeyEventSink* sink) { event_sink_ = sink; }
+  KeyEventSink* event_sink() const { return event_sink_; }
 
   // Sums of the per-shard counters.
   uint64_t ExpiredKeys() const;
@@ -130,6 +149,7 @@ class Store {
   EncodingLimits limits_;
   LazyFreer lazy_;
   WatchTable watches_;
+  KeyEventSink* event_sink_ = nullptr;
 };
 
 }  // namespace larder
