@@ -174,6 +174,29 @@ def test_transactions(r):
     check(r.pttl("lk") > 0, "lock has a TTL")
 
 
+def test_pubsub(r):
+    p = r.pubsub()
+    p.subscribe("news")
+    p.psubscribe("ev*")
+    deadline = time.time() + 5
+    confirmations = []
+    while len(confirmations) < 2 and time.time() < deadline:
+        m = p.get_message(timeout=0.5)
+        if m:
+            confirmations.append(m["type"])
+    eq(confirmations, ["subscribe", "psubscribe"], "pubsub confirmations")
+    eq(r.publish("news", "hello"), 1, "PUBLISH to one subscriber")
+    eq(r.publish("events", "x"), 1, "PUBLISH matching a pattern")
+    got = []
+    while len(got) < 2 and time.time() < deadline:
+        m = p.get_message(timeout=0.5)
+        if m:
+            got.append((m["type"], m["channel"], m["data"]))
+    eq(got, [("message", b"news", b"hello"), ("pmessage", b"events", b"x")], "messages")
+    eq(r.pubsub_numsub("news"), [(b"news", 1)], "PUBSUB NUMSUB")
+    p.close()
+
+
 def test_scan(r):
     r.flushdb()
     p = r.pipeline(transaction=False)
@@ -285,6 +308,7 @@ def main():
         ("multi-key", lambda: test_multi_keys(r)),
         ("pipeline", lambda: test_pipeline(r)),
         ("transactions", lambda: test_transactions(r)),
+        ("pubsub", lambda: test_pubsub(r)),
         ("scan_iter", lambda: test_scan(r)),
         ("client name", lambda: test_client_name(r)),
         ("info/config", lambda: test_info_config(r)),
