@@ -1,5 +1,6 @@
 #include "commands/dispatcher.h"
 
+#include <algorithm>
 #include <string>
 
 #include "commands/blocking.h"
@@ -8,6 +9,7 @@
 #include "common/errors.h"
 #include "common/hash.h"
 #include "storage/db_view.h"
+#include "storage/eviction.h"
 
 namespace larder {
 
@@ -144,6 +146,11 @@ void Dispatcher::Queue(const CommandSpec* spec, ClientState& client,
     client.multi_error = true;
     return;
   }
+  if ((spec->flags & kCmdDenyOom) && !MakeRoom(*deps_.store, locks_, deps_.clock->NowMs())) {
+    Reject(spec, reply, errors::kOom);
+    client.multi_error = true;
+    return;
+  }
   client.queued.emplace_back(args.begin(), args.end());
   reply.SimpleString("QUEUED");
 }
@@ -176,6 +183,15 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
     }
   }
   const int64_t now_ms = deps_.clock->NowMs();
+  // maxmemory: writes make room first; commands that may grow memory are refused if
+  // that fails (reads and deletions still run).
+  if ((spec.flags & (kCmdWrite | kCmdDenyOom)) && !MakeRoom(*store, locks_, now_ms) &&
+      (spec.flags & kCmdDenyOom)) {
+    locks_.Unlock();
+    key_hashes_.clear();
+    Reject(&spec, reply, errors::kOom);
+    return;
+  }
   Invoke(spec, client, args, reply, now_ms);
   key_hashes_.clear();
   locks_.Unlock();
@@ -246,6 +262,13 @@ void Dispatcher::ExecQueued(CommandContext& ctx) {
   }
   if (lock_all) locks_.LockAll();
   else if (!shards_.empty()) locks_.Lock(&shards_);
+  const bool grows = std::any_of(specs.begin(), specs.end(),
+                                 [](const CommandSpec* s) { return s->flags & kCmdDenyOom; });
+  if (grows && !MakeRoom(*deps_.store, locks_, deps_.clock->NowMs())) {
+    UnwatchAll(client, deps_.store->watches());
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(errors::kOom));
+    return;  // EXEC's run releases the locks
+  }
 
   // A watched key that expired since WATCH is removed here, which marks the flag.
   const int64_t now_ms = deps_.clock->NowMs();

@@ -100,6 +100,10 @@ void KeyspaceNotifier::KeyMissed(int db, std::string_view key) {
   Publish(settings_, pubsub_, kNotifyKeyMiss, "keymiss", db, key);
 }
 
+void KeyspaceNotifier::KeyEvicted(int db, std::string_view key) {
+  Publish(settings_, pubsub_, kNotifyEvicted, "evicted", db, key);
+}
+
 bool KeyspaceNotifier::Active() const {
   return (settings_->notify_flags.load(std::memory_order_relaxed) &
           (kNotifyKeyspace | kNotifyKeyevent)) != 0;

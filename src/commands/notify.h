@@ -57,6 +57,7 @@ class KeyspaceNotifier final : public KeyEventSink {
   void KeyExpired(int db, std::string_view key) override;
   void KeyCreated(int db, std::string_view key) override;
   void KeyMissed(int db, std::string_view key) override;
+  void KeyEvicted(int db, std::string_view key) override;
   void Event(int db, int cls, std::string_view event, std::string_view key) override;
   bool Active() const override;
 

@@ -76,12 +76,12 @@ const ParamDef kParams[] = {
     {"aclfile", K::kString, "", M | I},
     {"acl-pubsub-default", K::kEnum, "resetchannels", I, 0, 0, "allchannels resetchannels"},
     // ---- memory and eviction ----
-    {"maxmemory", K::kMemory, "0", I, 0, kLLMax},
+    {"maxmemory", K::kMemory, "0", 0, 0, kLLMax},
     {"maxmemory-policy", K::kEnum, "noeviction", 0, 0, 0,
      "volatile-lru volatile-lfu volatile-random volatile-ttl allkeys-lru allkeys-lfu "
      "allkeys-random noeviction"},
-    {"maxmemory-samples", K::kInt, "5", I, 1, 64},
-    {"maxmemory-eviction-tenacity", K::kInt, "10", I, 0, 100},
+    {"maxmemory-samples", K::kInt, "5", 0, 1, 64},
+    {"maxmemory-eviction-tenacity", K::kInt, "10", 0, 0, 100},
     {"maxmemory-clients", K::kWords, "0", I},
     {"lfu-log-factor", K::kInt, "10", 0, 0, kIntMax},
     {"lfu-decay-time", K::kInt, "1", 0, 0, kIntMax},

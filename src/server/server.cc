@@ -13,6 +13,7 @@
 #include "common/glob.h"
 #include "common/log.h"
 #include "common/memory_info.h"
+#include "common/memory_meter.h"
 #include "common/version.h"
 #include "server/process.h"
 
@@ -163,13 +164,23 @@ void Server::BindConfig() {
   };
   config_->OnApply("maxmemory-policy", [this, update_sharing](const std::string& v) {
     store_->access_policy().lfu = v.find("lfu") != std::string::npos;
+    store_->eviction().policy = int(ParseEvictPolicy(v).value_or(EvictPolicy::kNoEviction));
     applied_policy_ = v;
     update_sharing();
     return Status::Ok();
   });
   config_->OnApply("maxmemory", [this, update_sharing, int_of](const std::string& v) {
     applied_maxmemory_ = int_of(v);
+    store_->eviction().maxmemory = applied_maxmemory_;
     update_sharing();
+    return Status::Ok();
+  });
+  config_->OnApply("maxmemory-samples", [this, int_of](const std::string& v) {
+    store_->eviction().samples = int(int_of(v));
+    return Status::Ok();
+  });
+  config_->OnApply("maxmemory-eviction-tenacity", [this, int_of](const std::string& v) {
+    store_->eviction().tenacity = int(int_of(v));
     return Status::Ok();
   });
   config_->OnApply("lfu-log-factor", [this, int_of](const std::string& v) {
@@ -364,6 +375,16 @@ void Server::Cron() {
   // Active expiry gets up to a quarter of each period, as Redis's slow cycle.
   sweeper_->RunCycle(clock, 1'000'000 / hz / 4);
   int64_t now = clock.NowMs();
+  // Over maxmemory with no writes coming (CONFIG SET maxmemory lowered it): evict in
+  // bounded steps here, taking only shards no client holds.
+  if (const int64_t limit = store_->eviction().maxmemory.load(std::memory_order_relaxed);
+      limit > 0) {
+    LockSet none(store_.get());
+    const int64_t until = clock.MonotonicUs() + 1'000'000 / hz / 4;
+    while (MemoryMeter::Get().Used() > limit && clock.MonotonicUs() < until) {
+      if (!MakeRoom(*store_, none, now)) break;
+    }
+  }
   if (now - last_sample_ms_ >= 100) {
     uint64_t ops = 0, in = 0, out = 0;
     for (auto& w : workers_) {

@@ -17,6 +17,7 @@
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "storage/access.h"
+#include "storage/eviction.h"
 #include "storage/table.h"
 #include "storage/watch.h"
 
@@ -103,6 +104,7 @@ class KeyEventSink {
   virtual void KeyExpired(int db, std::string_view key) = 0;
   virtual void KeyCreated(int db, std::string_view key) = 0;
   virtual void KeyMissed(int db, std::string_view key) = 0;  // a read found nothing
+  virtual void KeyEvicted(int db, std::string_view key) = 0;
   virtual void Event(int db, int cls, std::string_view event, std::string_view key) = 0;
   // False while notifications are off (callers may skip work that only feeds them).
   virtual bool Active() const = 0;
@@ -123,6 +125,7 @@ class Store {
   EncodingLimits& limits() { return limits_; }
   LazyFreer& lazy_freer() { return lazy_; }
   WatchTable& watches() { return watches_; }
+  EvictionConfig& eviction() { return eviction_; }
   // The notification sink (null: none). Set once before clients are served.
   void set_event_sink(KeyEventSink* sink) { event_sink_ = sink; }
   KeyEventSink* event_sink() const { return event_sink_; }
@@ -149,6 +152,7 @@ class Store {
   EncodingLimits limits_;
   LazyFreer lazy_;
   WatchTable watches_;
+  EvictionConfig eviction_;
   KeyEventSink* event_sink_ = nullptr;
 };
 
