@@ -77,9 +77,9 @@ int64_t MemoryMeter::Refresh() {
 int64_t MemoryMeter::Used() {
 #ifdef LARDER_HAVE_JEMALLOC
   ThreadCounters& t = t_counters;
-  if (!t.Init()) return Refresh();
-  const int64_t net = t.Net();
   const uint64_t g = generation_.load(std::memory_order_acquire);
+  if (g == 0 || !t.Init()) return Refresh();  // no reading yet
+  const int64_t net = t.Net();
   if (g != t.generation) {
     t.generation = g;
     t.base = net;

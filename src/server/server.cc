@@ -380,6 +380,7 @@ void Server::Cron() {
   if (const int64_t limit = store_->eviction().maxmemory.load(std::memory_order_relaxed);
       limit > 0) {
     LockSet none(store_.get());
+    MemoryMeter::Get().Refresh();  // bounds what threads that allocate little leave unseen
     const int64_t until = clock.MonotonicUs() + 1'000'000 / hz / 4;
     while (MemoryMeter::Get().Used() > limit && clock.MonotonicUs() < until) {
       if (!MakeRoom(*store_, none, now)) break;
