@@ -3,7 +3,10 @@
 #ifdef LARDER_HAVE_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #elif defined(LARDER_SANITIZER_ALLOCATOR)
-#include <sanitizer/allocator_interface.h>
+#include <cstddef>
+// Part of the sanitizer runtimes' public allocator interface (ASan, TSan), declared
+// here because GCC does not ship <sanitizer/allocator_interface.h>.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #if !defined(LARDER_HAVE_JEMALLOC) && !defined(LARDER_SANITIZER_ALLOCATOR)
