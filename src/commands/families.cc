@@ -25,6 +25,7 @@ void RegisterDataFamilies(CommandTable& table) {
 void RegisterAllFamilies(CommandTable& table) {
   RegisterDataFamilies(table);
   RegisterServerFamily(table);
+  RegisterMemoryFamily(table);
   RegisterClientFamily(table);
 }
 

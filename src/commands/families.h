@@ -26,6 +26,7 @@ void RegisterSortFamily(CommandTable& table);        // sort_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).
 void RegisterServerFamily(CommandTable& table);  // server_family.cc
+void RegisterMemoryFamily(CommandTable& table);  // memory_family.cc
 void RegisterClientFamily(CommandTable& table);  // client_family.cc
 
 // Everything a full server offers.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/memory_info.h"
 #include "common/status.h"
 
 namespace larder {
@@ -29,6 +30,23 @@ struct ShutdownOptions {
   bool nosave = false;
   bool now = false;
   bool force = false;
+};
+
+// Server-wide memory figures for MEMORY STATS / DOCTOR.
+struct MemoryFigures {
+  int64_t allocated = 0;      // used_memory
+  int64_t peak = 0;           // used_memory_peak
+  int64_t startup = 0;        // used_memory_startup
+  int64_t rss = 0;
+  int64_t clients_normal = 0; // client buffers
+  int64_t keys = 0;
+  int64_t db_overhead_total = 0;
+  struct Db {
+    int db;
+    int64_t main;  // table slot bytes
+  };
+  std::vector<Db> dbs;  // non-empty databases
+  AllocatorStats allocator;
 };
 
 class ServerHooks {
@@ -58,6 +76,8 @@ class ServerHooks {
   virtual Status Shutdown(const ShutdownOptions& options) = 0;
   // Unix time of the last successful save (server start when none).
   virtual int64_t LastSaveUnix() = 0;
+  // MEMORY STATS / DOCTOR.
+  virtual MemoryFigures Memory() = 0;
 };
 
 }  // namespace larder

@@ -144,6 +144,25 @@ std::string Server::InfoMemory() {
   return s;
 }
 
+MemoryFigures Server::Memory() {
+  MemoryFigures m;
+  m.allocator = ReadAllocatorStats();
+  m.allocated = int64_t(m.allocator.allocated);
+  m.peak = int64_t(std::max(peak_memory_.load(), m.allocator.allocated));
+  m.startup = int64_t(startup_memory_);
+  m.rss = int64_t(ReadRssBytes());
+  clients_.ForEach([&](const ClientInfo& c) {
+    m.clients_normal += int64_t(c.tot_mem.load(std::memory_order_relaxed));
+  });
+  for (int db = 0; db < store_->databases(); ++db) {
+    Store::DbCounts counts = store_->CountDb(db);
+    m.keys += int64_t(counts.keys);
+    m.db_overhead_total += int64_t(counts.slot_bytes);
+    if (counts.keys > 0) m.dbs.push_back({db, int64_t(counts.slot_bytes)});
+  }
+  return m;
+}
+
 std::string Server::InfoPersistence() {
   std::string s = "# Persistence\r\n";
   Field(&s, "loading", 0);

@@ -50,6 +50,7 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   size_t KillClients(const ClientFilter& filter, ClientState& self) override;
   Status Shutdown(const ShutdownOptions& options) override;
   int64_t LastSaveUnix() override { return start_unix_s_; }
+  MemoryFigures Memory() override;
 
   // WaiterSink.
   void Deliver(int worker, uint64_t client_id, std::string reply) override;

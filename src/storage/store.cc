@@ -78,6 +78,7 @@ Store::DbCounts Store::CountDb(int db) {
     MutexLock lock(&s->mu);
     c.keys += s->table(db).size();
     c.expires += s->table(db).volatile_count();
+    c.slot_bytes += s->table(db).SlotBytes();
   }
   return c;
 }

@@ -141,6 +141,7 @@ class Store {
   struct DbCounts {
     uint64_t keys = 0;
     uint64_t expires = 0;
+    uint64_t slot_bytes = 0;  // the tables' slot arrays
   };
   DbCounts CountDb(int db);
 
