@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdint>
 
+#include "common/memory_meter.h"
+
 #ifdef LARDER_HAVE_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
@@ -65,8 +67,11 @@ std::string AllocatorStatsText() {
 #else
 
 AllocatorStats ReadAllocatorStats() {
+  // Without jemalloc: allocated bytes as the memory meter reads them (the sanitizer's
+  // or glibc's allocator), so INFO used_memory and maxmemory agree; pages from RSS.
   AllocatorStats s;
-  s.allocated = s.active = s.resident = ReadRssBytes();
+  s.allocated = size_t(MemoryMeter::Get().Refresh());
+  s.active = s.resident = ReadRssBytes();
   return s;
 }
 
