@@ -6,17 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "concurrency_util.h"
 #include "server_process.h"
 
 using namespace larder::it;
 
 namespace {
-
-void StartServer(ServerProcess& srv) {
-  bool started = srv.Start({"--threads", "2"});
-  INFO(srv.Output());
-  REQUIRE(started);
-}
 
 std::string Resp(const std::vector<std::string>& args) {
   std::string out = "*" + std::to_string(args.size()) + "\r\n";

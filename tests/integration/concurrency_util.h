@@ -1,4 +1,5 @@
-// Support for the concurrency suite: a thread-safe failure log, a watchdog that kills a
+// Support for the concurrency suite (and the integration tests that need a 2-worker
+// server): a thread-safe failure log, a watchdog that kills a
 // hung server, and the server start used by every concurrency test.
 //
 // Catch2 assertions are not thread-safe: worker threads only record failures in a

@@ -3,17 +3,12 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "concurrency_util.h"
 #include "server_process.h"
 
 using namespace larder::it;
 
 namespace {
-
-void StartServer(ServerProcess& srv) {
-  bool started = srv.Start({"--threads", "2"});
-  INFO(srv.Output());
-  REQUIRE(started);
-}
 
 // MULTI; PING; EXEC on c: "[PONG]" when it ran, "(nil)" when a WATCHed key changed.
 std::string ExecPing(Client& c) {
