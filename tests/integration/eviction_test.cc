@@ -121,8 +121,11 @@ TEST_CASE("LRU keeps recently used keys", "[integration][eviction]") {
   }
   long long hot = 0;
   for (int i = 0; i < 1000; ++i) hot += c.Int({"EXISTS", "hot:" + std::to_string(i)});
+  // Random eviction would leave about a fifth of them (20 000 evictions from a ~13 000
+  // key cache); sampled LRU with a one-second clock keeps most (~80% measured: keys
+  // touched in the same second as the flood tie with it).
   INFO("hot keys left: " << hot);
-  CHECK(hot > 800);
+  CHECK(hot > 600);
 }
 
 TEST_CASE("lowering maxmemory evicts in the background; eviction fires WATCH and notifications",
