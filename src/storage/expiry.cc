@@ -24,7 +24,7 @@ ExpirySweeper::StepResult ExpirySweeper::SweepLocked(Shard& shard, int db, int64
         ++r.expired;
         continue;  // another entry may have shifted into pos
       }
-      r.ttl_sum += at - now_ms;
+      r.ttl_sum += double(at - now_ms);
       ++r.ttl_samples;
     }
     pos = Table::NextSlot(pos, t.mask());
@@ -39,7 +39,7 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
   const size_t nshards = store_->shard_count();
   const int ndb = store_->databases();
   uint64_t checked = 0, expired = 0;
-  std::vector<int64_t> ttl_sum(size_t(ndb), 0);
+  std::vector<double> ttl_sum(size_t(ndb), 0);
   std::vector<uint64_t> ttl_samples(size_t(ndb), 0);
   size_t visited = 0;
   bool capped = false;
@@ -72,7 +72,7 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
   if (checked > 0) stale_perc_.store(100.0 * double(expired) / double(checked));
   for (int db = 0; db < ndb; ++db) {
     if (ttl_samples[size_t(db)] == 0) continue;
-    int64_t sample = ttl_sum[size_t(db)] / int64_t(ttl_samples[size_t(db)]);
+    int64_t sample = int64_t(ttl_sum[size_t(db)] / double(ttl_samples[size_t(db)]));
     auto& avg = avg_ttl_[size_t(db)];
     int64_t old = avg.load(std::memory_order_relaxed);
     // Moving average, as Redis estimates avg_ttl from its samples.

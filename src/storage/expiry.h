@@ -33,7 +33,7 @@ class ExpirySweeper {
   struct StepResult {
     uint64_t checked = 0;
     uint64_t expired = 0;
-    int64_t ttl_sum = 0;
+    double ttl_sum = 0;  // a double: TTLs near INT64_MAX (EXAT far ahead) would overflow
     uint64_t ttl_samples = 0;
   };
   // Sweeps up to kSlotsPerStep slots of one database's table. REQUIRES: shard.mu held.
