@@ -244,6 +244,15 @@ bool IsValidClientName(std::string_view name) {
   return true;
 }
 
+std::optional<int64_t> ParsePopCount(CommandContext& ctx, std::string_view arg) {
+  auto v = ParseInt64(arg);
+  if (!v || *v < 0) {
+    ctx.reply->Error("ERR value is out of range, must be positive");
+    return std::nullopt;
+  }
+  return v;
+}
+
 void NumKeysFinder(std::span<const std::string_view> args, size_t at, std::vector<int>* out) {
   if (args.size() <= at) return;
   auto n = ParseInt64(args[at]);

@@ -59,6 +59,10 @@ std::optional<int64_t> ParseIntArg(CommandContext& ctx, std::string_view arg);
 // Replies WRONGTYPE and returns false unless `ref` is empty or of kind `kind`.
 bool ExpectKind(CommandContext& ctx, const KeyRef& ref, ValueKind kind);
 
+// The optional count of LPOP / RPOP / SPOP / ZPOPMIN / ZPOPMAX: a non-negative integer,
+// else Redis's "value is out of range, must be positive" (replied; nullopt).
+std::optional<int64_t> ParsePopCount(CommandContext& ctx, std::string_view arg);
+
 // The count of HRANDFIELD / SRANDMEMBER / ZRANDMEMBER: in [-LONG_MAX, LONG_MAX] as Redis
 // checks.
 std::optional<int64_t> ParseRandomCount(CommandContext& ctx, std::string_view arg);

@@ -73,11 +73,8 @@ void PopGeneric(CommandContext& ctx, bool front) {
   int64_t count = 0;
   const bool has_count = ctx.args.size() == 3;
   if (has_count) {
-    auto v = ParseInt64(ctx.args[2]);
-    if (!v || *v < 0) {
-      ctx.reply->Error("ERR value is out of range, must be positive");
-      return;
-    }
+    auto v = ParsePopCount(ctx, ctx.args[2]);
+    if (!v) return;
     count = *v;
   }
   KeyRef ref;

@@ -93,11 +93,8 @@ void SPop(CommandContext& ctx) {
   }
   int64_t count = -1;
   if (ctx.args.size() == 3) {
-    auto v = ParseInt64(ctx.args[2]);
-    if (!v || *v < 0) {
-      ctx.reply->Error("ERR value is out of range, must be positive");
-      return;
-    }
+    auto v = ParsePopCount(ctx, ctx.args[2]);
+    if (!v) return;
     count = *v;
   }
   KeyRef ref;

@@ -44,11 +44,8 @@ void PopGeneric(CommandContext& ctx, bool min) {
   const bool has_count = ctx.args.size() == 3;
   int64_t count = 1;
   if (has_count) {
-    auto c = ParseInt64(ctx.args[2]);
-    if (!c || *c < 0) {
-      ctx.reply->Error("ERR value is out of range, must be positive");
-      return;
-    }
+    auto c = ParsePopCount(ctx, ctx.args[2]);
+    if (!c) return;
     count = *c;
     if (count == 0) {
       ctx.reply->ArrayHeader(0);

@@ -181,13 +181,7 @@ bool HashWriter::Set(std::string_view field, std::string_view value) {
 
 bool HashWriter::Del(std::string_view field) {
   if (obj_) {
-    Table& t = obj_->fields;
-    size_t slot = t.Find(HashKey(field), field);
-    if (slot == Table::kNotFound) return false;
-    Entry* e = t.At(slot);
-    t.RemoveAt(slot);
-    t.MaybeShrink();
-    Entry::Free(e);
+    if (!obj_->fields.Erase(HashKey(field), field)) return false;
     dirty_ = true;
     return true;
   }

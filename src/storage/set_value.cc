@@ -173,13 +173,7 @@ bool SetWriter::Add(std::string_view member) {
 
 bool SetWriter::Remove(std::string_view member) {
   if (obj_) {
-    Table& t = obj_->members;
-    size_t slot = t.Find(HashKey(member), member);
-    if (slot == Table::kNotFound) return false;
-    Entry* e = t.At(slot);
-    t.RemoveAt(slot);
-    t.MaybeShrink();
-    Entry::Free(e);
+    if (!obj_->members.Erase(HashKey(member), member)) return false;
     dirty_ = true;
     return true;
   }

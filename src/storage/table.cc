@@ -106,6 +106,16 @@ void Table::Update(size_t slot, Entry* e) {
   slots_[slot] = w;
 }
 
+bool Table::Erase(uint64_t hash, std::string_view key) {
+  const size_t slot = Find(hash, key);
+  if (slot == kNotFound) return false;
+  Entry* e = At(slot);
+  RemoveAt(slot);
+  MaybeShrink();
+  Entry::Free(e);
+  return true;
+}
+
 void Table::RemoveAt(size_t slot) {
   if (slots_[slot] & kVolatileBit) --volatile_;
   --size_;

@@ -51,6 +51,8 @@ class Table {
   void RemoveAt(size_t slot);
   // Halves the table while it is under 10% full (call after removals).
   void MaybeShrink();
+  // Removes and frees the entry for `key` (then shrinks if due); false if absent.
+  bool Erase(uint64_t hash, std::string_view key);
   // Frees every entry.
   void Clear();
 

@@ -13,12 +13,6 @@ using namespace larder::it;
 
 namespace {
 
-std::string Resp(const std::vector<std::string>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
 std::string BlockedClients(Client& ctl) {
   return Field(ctl.Str({"INFO", "clients"}), "blocked_clients:").value_or("?");
 }
@@ -34,7 +28,7 @@ RawConn Block(ServerProcess& srv, Client& ctl, const std::vector<std::string>& c
               int expect_blocked) {
   RawConn c = RawConn::Tcp(srv.port());
   REQUIRE(c.ok());
-  REQUIRE(c.Send(Resp(cmd)));
+  REQUIRE(c.Send(EncodeCommand(cmd)));
   REQUIRE(WaitBlocked(ctl, expect_blocked));
   return c;
 }
@@ -81,7 +75,7 @@ TEST_CASE("blocking timeouts: sub-second, 0 waits until served, RESP3 null",
 
   RawConn c = RawConn::Tcp(srv.port());
   auto t0 = Clock::now();
-  REQUIRE(c.Send(Resp({"BLPOP", "k", "0.3"})));
+  REQUIRE(c.Send(EncodeCommand({"BLPOP", "k", "0.3"})));
   CHECK(c.ReadReply(Ms(5000)) == "*-1\r\n");
   auto waited = std::chrono::duration_cast<Ms>(Clock::now() - t0);
   CHECK(waited >= Ms(250));  // not early; the upper bound is only the read deadline
@@ -93,12 +87,12 @@ TEST_CASE("blocking timeouts: sub-second, 0 waits until served, RESP3 null",
         {"BLMPOP", "0.05", "1", "k", "LEFT"},
         {"BZPOPMIN", "z", "0.05"},
         {"BZMPOP", "0.05", "1", "z", "MAX"}}) {
-    REQUIRE(c.Send(Resp(cmd)));
+    REQUIRE(c.Send(EncodeCommand(cmd)));
     CHECK(c.ReadReply(Ms(5000)) == "*-1\r\n");
   }
-  REQUIRE(c.Send(Resp({"HELLO", "3"})));
+  REQUIRE(c.Send(EncodeCommand({"HELLO", "3"})));
   CHECK_FALSE(c.ReadReply().empty());
-  REQUIRE(c.Send(Resp({"BLPOP", "k", "0.05"})));
+  REQUIRE(c.Send(EncodeCommand({"BLPOP", "k", "0.05"})));
   CHECK(c.ReadReply(Ms(5000)) == "_\r\n");
 
   // 0 = no timeout: still blocked well after a short timeout would have fired.
@@ -185,6 +179,6 @@ TEST_CASE("CLIENT UNBLOCK and the blocked flag in CLIENT LIST", "[integration][b
   CHECK(b.ReadReply() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
   CHECK(WaitBlocked(ctl, 0));
   // Unblocked clients go on serving their next commands.
-  REQUIRE(a.Send(Resp({"PING"})));
+  REQUIRE(a.Send(EncodeCommand({"PING"})));
   CHECK(a.ReadReply() == "+PONG\r\n");
 }

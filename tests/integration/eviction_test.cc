@@ -142,7 +142,7 @@ TEST_CASE("lowering maxmemory evicts in the background; eviction fires WATCH and
   REQUIRE(watcher.Str(watch) == "OK");
   RawConn sub = RawConn::Tcp(srv.port());
   CHECK(c.Str({"CONFIG", "SET", "notify-keyspace-events", "Ee"}) == "OK");
-  REQUIRE(sub.Send("*2\r\n$9\r\nSUBSCRIBE\r\n$22\r\n__keyevent@0__:evicted\r\n"));
+  REQUIRE(sub.Send(EncodeCommand({"SUBSCRIBE", "__keyevent@0__:evicted"})));
   CHECK_FALSE(sub.ReadReply().empty());
   CHECK(c.Str({"CONFIG", "SET", "maxmemory", std::to_string(kLimit / 2)}) == "OK");
   // No client writes: the server's own cron brings memory down.

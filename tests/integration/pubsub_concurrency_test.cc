@@ -13,16 +13,6 @@
 
 using namespace larder::it;
 
-namespace {
-
-std::string Resp(const std::vector<std::string>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("4 publishers x 10000 messages reach 8 subscribers once and in order",
           "[concurrency][pubsub]") {
   ServerProcess srv;
@@ -101,7 +91,7 @@ TEST_CASE("a subscriber that stops reading is disconnected at the pubsub output 
   REQUIRE(srv.Start({"--threads", "2", "--client-output-buffer-limit", "pubsub 2mb 1mb 1"}));
   Watchdog dog(&srv, Ms(120000));
   RawConn stalled = RawConn::Tcp(srv.port());
-  REQUIRE(stalled.Send(Resp({"SUBSCRIBE", "big"})));
+  REQUIRE(stalled.Send(EncodeCommand({"SUBSCRIBE", "big"})));
   REQUIRE_FALSE(stalled.ReadReply().empty());  // the confirmation; then it stops reading
   Client reader = Client::Tcp(srv.port(), Ms(60000));
   REQUIRE(reader.Cmd({"SUBSCRIBE", "big"}));

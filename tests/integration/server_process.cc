@@ -590,4 +590,10 @@ bool RawConn::WaitClosed(Ms timeout, std::string* data) {
   return eof_;
 }
 
+std::string EncodeCommand(const std::vector<std::string>& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
+
 }  // namespace larder::it

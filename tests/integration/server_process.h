@@ -190,6 +190,9 @@ class RawConn {
   bool eof_ = false;
 };
 
+// A command as a RESP multibulk request (for RawConn::Send).
+std::string EncodeCommand(const std::vector<std::string>& args);
+
 // Length of the first complete RESP frame in `data`, 0 if incomplete (-1 if malformed).
 long RespFrameLength(std::string_view data);
 

@@ -17,6 +17,13 @@ namespace {
 
 std::string Acct(int i) { return "acct:" + std::to_string(i); }
 
+// MGET acct:0 .. acct:<n-1>.
+std::vector<std::string> MGetAccounts(int n) {
+  std::vector<std::string> mget{"MGET"};
+  for (int i = 0; i < n; ++i) mget.push_back(Acct(i));
+  return mget;
+}
+
 // Sum of an array reply of integer strings; -1 if it is not one.
 long long SumOf(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return -1;
@@ -62,8 +69,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
     Client c = Client::Tcp(srv.port());
     if (!c.ok()) return failures.Add("connect: " + c.error());
     if (t >= kWriters) {  // checkers: the sum, read atomically two ways
-      std::vector<std::string> mget{"MGET"};
-      for (int i = 0; i < kAccounts; ++i) mget.push_back(Acct(i));
+      const std::vector<std::string> mget = MGetAccounts(kAccounts);
       while (writers_left.load() > 0) {
         long long sum;
         if (t % 2 == 0) {
@@ -126,9 +132,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
   INFO("checks: " << checks.load() << ", WATCH retries: " << watch_retries.load());
   CHECK(checks.load() > 0);
   Client c = Client::Tcp(srv.port());
-  std::vector<std::string> mget{"MGET"};
-  for (int i = 0; i < kAccounts; ++i) mget.push_back(Acct(i));
-  Reply r = c.Cmd(mget);
+  Reply r = c.Cmd(MGetAccounts(kAccounts));
   CHECK(SumOf(r.get()) == kTotal);
   CHECK(srv.Stop() == 0);
 }
