@@ -5,6 +5,8 @@
 
 #include "commands/blocking.h"
 #include "commands/context.h"
+#include "commands/lua_runner.h"
+#include "commands/script_cache.h"
 #include "commands/transaction.h"
 #include "common/errors.h"
 #include "common/hash.h"
@@ -23,6 +25,28 @@ std::string WrongArityError(std::string_view fullname) {
 Dispatcher::Dispatcher(const DispatcherDeps& deps, CommandStats* stats)
     : deps_(deps), stats_(stats), locks_(deps.store) {
   if (deps.blocking != nullptr) ready_.waiters = deps.blocking->waiters();
+  if (deps_.scripts == nullptr) {
+    own_scripts_ = std::make_unique<ScriptCache>();
+    deps_.scripts = own_scripts_.get();
+  }
+}
+
+Dispatcher::~Dispatcher() = default;
+
+LuaRunner& Dispatcher::lua() {
+  if (!lua_) lua_ = std::make_unique<LuaRunner>(deps_.scripts);
+  return *lua_;
+}
+
+bool Dispatcher::MakeRoomLocked() { return MakeRoom(*deps_.store, locks_, deps_.clock->NowMs()); }
+
+// Whether a script has run longer than busy-reply-threshold: other clients then get
+// -BUSY instead of waiting for its locks (SCRIPT KILL and allow_busy commands run).
+bool Dispatcher::ScriptBusy() const {
+  const int64_t since = deps_.scripts->RunningSince();
+  if (since == 0) return false;
+  return deps_.clock->NowMs() - since >= deps_.settings->busy_reply_threshold_ms.load(
+                                             std::memory_order_relaxed);
 }
 
 bool CommandContext::Block(BlockRequest req) {
@@ -121,6 +145,10 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
            "ERR Can't execute '" + spec->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                "this context");
+  } else if (!(spec->flags & kCmdAllowBusy) && ScriptBusy()) {
+    Reject(spec, reply,
+           "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+           "NOSAVE.");
   } else {
     Run(*spec, client, args, reply);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,9 @@
 namespace larder {
 
 class BlockingManager;
+class LuaRunner;
 class PubSub;
+class ScriptCache;
 class ServerHooks;
 
 struct DispatcherDeps {
@@ -33,12 +36,14 @@ struct DispatcherDeps {
   const Clock* clock = nullptr;
   BlockingManager* blocking = nullptr;  // null when embedded
   PubSub* pubsub = nullptr;             // null when embedded
+  ScriptCache* scripts = nullptr;       // shared script cache; null: the dispatcher's own
 };
 
 // Not thread-safe: one per worker (its scratch buffers and lock set are reused).
 class Dispatcher {
  public:
   Dispatcher(const DispatcherDeps& deps, CommandStats* stats);
+  ~Dispatcher();
 
   // Executes `args` (args[0] is the command name) for `client`; the reply (or none,
   // under CLIENT REPLY OFF/SKIP) goes to `reply`.
@@ -53,11 +58,23 @@ class Dispatcher {
   // ends, so blocked clients are served after the whole transaction.
   void ExecQueued(CommandContext& ctx);
 
+  // For scripts (commands/lua_runner.h), whose EVAL holds every shard lock: runs one
+  // command under those locks, and makes room for a write as Run does.
+  void InvokeLocked(const CommandSpec& spec, ClientState& client,
+                    std::span<const std::string_view> args, ReplyBuilder& reply, int64_t now_ms) {
+    Invoke(spec, client, args, reply, now_ms);
+  }
+  bool MakeRoomLocked();
+  // This worker's Lua interpreter (created on first use) and the script cache.
+  LuaRunner& lua();
+  ScriptCache& scripts() { return *deps_.scripts; }
+
   CommandStats* stats() const { return stats_; }
   const DispatcherDeps& deps() const { return deps_; }
 
  private:
   // Replies with Redis's unknown-command / unknown-subcommand error.
+  bool ScriptBusy() const;
   void RejectUnknown(std::span<const std::string_view> args, ReplyBuilder& reply);
   void Reject(const CommandSpec* spec, ReplyBuilder& reply, std::string_view error);
   void Run(const CommandSpec& spec, ClientState& client, std::span<const std::string_view> args,
@@ -78,6 +95,8 @@ class Dispatcher {
   std::vector<uint64_t> key_hashes_;
   std::vector<uint32_t> shards_;
   ReadyKeys ready_;  // lists / sorted sets that gained elements during a command
+  std::unique_ptr<ScriptCache> own_scripts_;  // when deps.scripts is null
+  std::unique_ptr<LuaRunner> lua_;
 };
 
 // The text of Redis's "wrong number of arguments" error for a command's full name.

@@ -27,6 +27,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterServerFamily(table);
   RegisterMemoryFamily(table);
   RegisterClientFamily(table);
+  RegisterScriptingFamily(table);
 }
 
 }  // namespace larder

@@ -28,6 +28,7 @@ void RegisterSortFamily(CommandTable& table);        // sort_family.cc
 void RegisterServerFamily(CommandTable& table);  // server_family.cc
 void RegisterMemoryFamily(CommandTable& table);  // memory_family.cc
 void RegisterClientFamily(CommandTable& table);  // client_family.cc
+void RegisterScriptingFamily(CommandTable& table);  // scripting_family.cc
 
 // Everything a full server offers.
 void RegisterAllFamilies(CommandTable& table);

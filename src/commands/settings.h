@@ -30,6 +30,9 @@ class RuntimeSettings {
   };
   OutputLimit normal_output_limit;
   OutputLimit pubsub_output_limit;
+  // busy-reply-threshold (lua-time-limit): a script running longer makes other
+  // clients' commands fail with -BUSY.
+  std::atomic<int64_t> busy_reply_threshold_ms{5000};
   // notify-keyspace-events as flags (commands/notify.h); 0 = off.
   std::atomic<int> notify_flags{0};
 

@@ -96,6 +96,17 @@ void ReplyBuilder::Bool(bool v) {
   else Integer(v ? 1 : 0);
 }
 
+void ReplyBuilder::BigNumber(std::string_view digits) {
+  if (suppressed_) return;
+  if (!resp3_) {
+    Bulk(digits);
+    return;
+  }
+  out_->AppendByte('(');
+  out_->Append(digits);
+  out_->Append("\r\n", 2);
+}
+
 void ReplyBuilder::Verbatim(std::string_view text, std::string_view format) {
   if (suppressed_) return;
   if (!resp3_) {

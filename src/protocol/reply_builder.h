@@ -36,6 +36,7 @@ class ReplyBuilder {
   void PushHeader(size_t n);  // RESP2: array
   void Double(double v);      // RESP2: bulk string
   void Bool(bool v);          // RESP2: integer 0/1
+  void BigNumber(std::string_view digits);  // RESP2: bulk string
   void Verbatim(std::string_view text, std::string_view format = "txt");  // RESP2: bulk
   void EmptyArray() { ArrayHeader(0); }
 

@@ -69,6 +69,8 @@ Server::Server(ConfigRegistry* config) : config_(config) {
   ctx_.blocking = blocking_.get();
   pubsub_ = std::make_unique<PubSub>(this);
   ctx_.pubsub = pubsub_.get();
+  scripts_ = std::make_unique<ScriptCache>();
+  ctx_.scripts = scripts_.get();
   notifier_ = std::make_unique<KeyspaceNotifier>(&settings_, pubsub_.get());
   store_->set_event_sink(notifier_.get());
   sweeper_ = std::make_unique<ExpirySweeper>(store_.get());
@@ -145,6 +147,10 @@ void Server::BindConfig() {
   });
   config_->OnApply("notify-keyspace-events", [this](const std::string& v) {
     settings_.notify_flags = ParseNotifyFlags(v).value_or(0);  // normalized already
+    return Status::Ok();
+  });
+  config_->OnApply("busy-reply-threshold", [this, int_of](const std::string& v) {
+    settings_.busy_reply_threshold_ms = int_of(v);
     return Status::Ok();
   });
   config_->OnApply("hll-sparse-max-bytes", [this, int_of](const std::string& v) {

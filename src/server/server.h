@@ -18,6 +18,7 @@
 #include "commands/command_table.h"
 #include "commands/notify.h"
 #include "commands/pubsub.h"
+#include "commands/script_cache.h"
 #include "commands/server_hooks.h"
 #include "commands/settings.h"
 #include "server/client_registry.h"
@@ -90,6 +91,7 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   ClientRegistry clients_;
   std::unique_ptr<BlockingManager> blocking_;
   std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<ScriptCache> scripts_;
   std::unique_ptr<KeyspaceNotifier> notifier_;
   ServerContext ctx_;
   std::unique_ptr<ExpirySweeper> sweeper_;

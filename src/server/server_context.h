@@ -15,6 +15,7 @@ namespace larder {
 
 class BlockingManager;
 class PubSub;
+class ScriptCache;
 class ServerHooks;
 
 // Server-level settings that CONFIG SET may change while workers read them.
@@ -45,6 +46,7 @@ struct ServerContext {
   const Clock* clock = nullptr;
   BlockingManager* blocking = nullptr;
   PubSub* pubsub = nullptr;
+  ScriptCache* scripts = nullptr;
 };
 
 }  // namespace larder

@@ -25,6 +25,7 @@ Worker::Worker(int index, ServerContext* ctx)
   deps.clock = ctx->clock;
   deps.blocking = ctx->blocking;
   deps.pubsub = ctx->pubsub;
+  deps.scripts = ctx->scripts;
   dispatcher_ = std::make_unique<Dispatcher>(deps, &stats_);
   uv_loop_init(&loop_);
   loop_.data = this;

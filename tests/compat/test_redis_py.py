@@ -166,12 +166,38 @@ def test_transactions(r):
         except redis.WatchError:
             pass
     eq(r.get("bal"), b"100", "the concurrent change stands")
-    # lock(): acquisition is SET NX PX. Its release and extend run Lua scripts
-    # (EVALSHA), which Larder does not have yet, so only acquisition is checked.
+
+
+def test_lock(r):
+    # lock(): acquire is SET NX PX; release, extend and reacquire run Lua scripts
+    # through register_script (EVALSHA, falling back to EVAL on NOSCRIPT).
     lock = r.lock("lk", timeout=5, blocking_timeout=1)
     check(lock.acquire(blocking=False), "lock acquired")
+    check(lock.owned(), "lock owned")
     check(not r.lock("lk", timeout=5).acquire(blocking=False), "lock held")
-    check(r.pttl("lk") > 0, "lock has a TTL")
+    check(0 < r.pttl("lk") <= 5000, "lock has its TTL")
+    check(lock.extend(10), "extend")
+    check(r.pttl("lk") > 5000, "extend added time")
+    check(lock.reacquire(), "reacquire")
+    check(r.pttl("lk") <= 5000, "reacquire reset the TTL")
+    # A lock whose token was taken over cannot be released or extended.
+    r.set("lk", "someone else")
+    try:
+        lock.release()
+        check(False, "releasing a lock owned by another token should raise")
+    except redis.exceptions.LockNotOwnedError:
+        pass
+    eq(r.get("lk"), b"someone else", "the other owner's value stands")
+    r.delete("lk")
+    with r.lock("ctx", timeout=2, blocking_timeout=1):
+        eq(r.exists("ctx"), 1, "held inside with")
+    eq(r.exists("ctx"), 0, "released after with")
+    # register_script survives SCRIPT FLUSH (EVALSHA gets NOSCRIPT, EVAL reloads).
+    incr = r.register_script("return redis.call('incrby', KEYS[1], ARGV[1])")
+    eq([incr(keys=["cnt"], args=[5]), incr(keys=["cnt"], args=[2])], [5, 7], "script calls")
+    r.script_flush()
+    eq(incr(keys=["cnt"], args=[1]), 8, "script after SCRIPT FLUSH")
+    eq(r.script_exists(incr.sha), [True], "SCRIPT EXISTS")
 
 
 def test_pubsub(r):
@@ -308,6 +334,7 @@ def main():
         ("multi-key", lambda: test_multi_keys(r)),
         ("pipeline", lambda: test_pipeline(r)),
         ("transactions", lambda: test_transactions(r)),
+        ("lock", lambda: test_lock(r)),
         ("pubsub", lambda: test_pubsub(r)),
         ("scan_iter", lambda: test_scan(r)),
         ("client name", lambda: test_client_name(r)),
