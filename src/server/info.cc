@@ -119,6 +119,18 @@ std::string Server::InfoMemory() {
   Field(&s, "used_memory_startup", startup_memory_);
   Field(&s, "total_system_memory", total);
   Field(&s, "total_system_memory_human", Human(double(total)));
+  // Lua: the workers' interpreters' heaps and the cached script bodies.
+  const int64_t lua_vm = std::max<int64_t>(scripts_->vm_bytes.load(), 0);
+  const size_t script_bytes = scripts_->body_bytes();
+  Field(&s, "used_memory_lua", lua_vm);
+  Field(&s, "used_memory_vm_eval", lua_vm);
+  Field(&s, "used_memory_lua_human", Human(double(lua_vm)));
+  Field(&s, "used_memory_scripts_eval", script_bytes);
+  Field(&s, "number_of_cached_scripts", scripts_->count());
+  Field(&s, "used_memory_vm_total", lua_vm);
+  Field(&s, "used_memory_vm_total_human", Human(double(lua_vm)));
+  Field(&s, "used_memory_scripts", script_bytes);
+  Field(&s, "used_memory_scripts_human", Human(double(script_bytes)));
   Field(&s, "maxmemory", maxmemory);
   Field(&s, "maxmemory_human", Human(double(maxmemory)));
   Field(&s, "maxmemory_policy", config_->Value("maxmemory-policy"));
