@@ -79,7 +79,7 @@ const ParamDef kParams[] = {
     {"maxmemory", K::kMemory, "0", 0, 0, kLLMax},
     {"maxmemory-policy", K::kEnum, "noeviction", 0, 0, 0,
      "volatile-lru volatile-lfu volatile-random volatile-ttl allkeys-lru allkeys-lfu "
-     "allkeys-random noeviction"},
+     "allkeys-random noeviction allkeys-tinylfu"},
     {"maxmemory-samples", K::kInt, "5", 0, 1, 64},
     {"maxmemory-eviction-tenacity", K::kInt, "10", 0, 0, 100},
     {"maxmemory-clients", K::kWords, "0", I},

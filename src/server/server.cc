@@ -169,7 +169,7 @@ void Server::BindConfig() {
     settings_.shared_integers = applied_maxmemory_ == 0 || !lru_lfu;
   };
   config_->OnApply("maxmemory-policy", [this, update_sharing](const std::string& v) {
-    store_->access_policy().lfu = v.find("lfu") != std::string::npos;
+    store_->access_policy().lfu = v.find("lfu") != std::string::npos;  // tinylfu too
     store_->eviction().policy = int(ParseEvictPolicy(v).value_or(EvictPolicy::kNoEviction));
     applied_policy_ = v;
     update_sharing();

@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "common/random.h"
+#include "storage/eviction.h"
 
 namespace larder {
 
@@ -56,6 +57,12 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
   }
   if (mode == Mode::kRead || mode == Mode::kReadNoTouch) {
     ShardStats::Bump(ref ? s.stats.keyspace_hits : s.stats.keyspace_misses);
+    if (mode == Mode::kRead && !no_touch_ &&
+        store_->eviction().policy.load(std::memory_order_relaxed) ==
+            int(EvictPolicy::kAllKeysTinyLfu)) {
+      s.sketch.EnsureCapacity(t.size());
+      s.sketch.Increment(k.hash);
+    }
     if (!ref && mode == Mode::kRead) {
       if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
     }
@@ -134,7 +141,19 @@ void DbView::Insert(const KeyArg& k, Entry* e) {
   Modified(k.key);
   if (KeyEventSink* sink = store_->event_sink()) sink->KeyCreated(db_, k.key);
   Shard& s = ShardOf(k);
-  TableOf(s).Insert(k.hash, e);
+  Table& t = TableOf(s);
+  t.Insert(k.hash, e);
+  if (store_->eviction().policy.load(std::memory_order_relaxed) ==
+      int(EvictPolicy::kAllKeysTinyLfu)) {
+    s.window.SetCapacity(t.size() / 100);
+    s.window.Push(db_, k.hash, k.key);
+    // The new key's LFU counter starts from how often it was read before it came in
+    // (reads that missed count too): a key never read before starts below Redis's
+    // initial 5 and goes first, one that keeps coming back starts above it.
+    const uint32_t seen = s.sketch.Estimate(k.hash);
+    const uint32_t counter = seen <= 1 ? 1 + seen : kLfuInitCounter + (seen - 2);
+    e->set_access((e->access() & ~uint32_t(0xFF)) | counter);
+  }
   if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);
 }
 

@@ -1,6 +1,7 @@
 #include "storage/eviction.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "common/memory_meter.h"
 #include "common/random.h"
@@ -19,6 +20,7 @@ std::optional<EvictPolicy> ParseEvictPolicy(std::string_view name) {
   if (name == "volatile-lfu") return EvictPolicy::kVolatileLfu;
   if (name == "volatile-random") return EvictPolicy::kVolatileRandom;
   if (name == "volatile-ttl") return EvictPolicy::kVolatileTtl;
+  if (name == "allkeys-tinylfu") return EvictPolicy::kAllKeysTinyLfu;
   return std::nullopt;
 }
 
@@ -32,6 +34,11 @@ bool Volatile(EvictPolicy p) {
 // Higher is a better victim.
 double Score(EvictPolicy p, const AccessPolicy& access, const Entry* e, int64_t now_ms) {
   switch (p) {
+    case EvictPolicy::kAllKeysTinyLfu:
+      // The entry's LFU counter (seeded from the sketch when inserted); idle time
+      // breaks ties.
+      return (255.0 - double(LfuCounter(access, e->access(), now_ms))) * 1e12 +
+             double(LruIdleMs(e->access(), now_ms));
     case EvictPolicy::kAllKeysLru:
     case EvictPolicy::kVolatileLru:
       return double(LruIdleMs(e->access(), now_ms));
@@ -45,13 +52,50 @@ double Score(EvictPolicy p, const AccessPolicy& access, const Entry* e, int64_t 
   }
 }
 
+// Removes the entry at `slot` of database `db` of `shard` as an eviction.
+void EvictSlotLocked(Store& store, Shard& shard, int db, size_t slot) NO_THREAD_SAFETY_ANALYSIS {
+  Table& t = shard.table(db);
+  Entry* e = t.At(slot);
+  store.watches().Touch(db, e->key());
+  if (KeyEventSink* sink = store.event_sink()) sink->KeyEvicted(db, e->key());
+  t.RemoveAt(slot);
+  t.MaybeShrink();
+  Entry::Free(e);
+  ShardStats::Bump(shard.stats.evicted_keys);
+}
+
+// allkeys-tinylfu: the oldest key of the insertion window contests the sampled victim;
+// whichever the sketch says is read less often (the window's key on a tie) is evicted.
+// Returns false if neither exists.
+bool EvictTinyLfuLocked(Store& store, Shard& shard, int sampled_db, size_t sampled_slot,
+                        double sampled_score, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+  InsertionWindow::Item item;
+  while (shard.window.PopOldest(&item)) {
+    if (item.db >= store.databases()) continue;
+    Table& t = shard.table(item.db);
+    const size_t slot = t.Find(item.hash, item.key);
+    if (slot == Table::kNotFound) continue;  // deleted, expired or evicted meanwhile
+    const double window_score =
+        (255.0 - double(LfuCounter(store.access_policy(), t.At(slot)->access(), now_ms))) * 1e12;
+    if (sampled_db < 0 || window_score >= std::floor(sampled_score / 1e12) * 1e12) {
+      EvictSlotLocked(store, shard, item.db, slot);
+      return true;
+    }
+    break;  // admitted: it stays, the sampled victim goes
+  }
+  if (sampled_db < 0) return false;
+  EvictSlotLocked(store, shard, sampled_db, sampled_slot);
+  return true;
+}
+
 }  // namespace
 
 bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
   const EvictPolicy policy = EvictPolicy(store.eviction().policy.load(std::memory_order_relaxed));
   if (policy == EvictPolicy::kNoEviction) return false;
   const bool only_volatile = Volatile(policy);
-  const int samples = store.eviction().samples.load(std::memory_order_relaxed);
+  int samples = store.eviction().samples.load(std::memory_order_relaxed);
+  if (policy == EvictPolicy::kAllKeysTinyLfu) samples *= 3;
   Shard& shard = store.shard(shard_index);
   int best_db = -1;
   size_t best_slot = 0;
@@ -74,15 +118,11 @@ bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_
       if (policy == EvictPolicy::kAllKeysRandom || policy == EvictPolicy::kVolatileRandom) break;
     }
   }
+  if (policy == EvictPolicy::kAllKeysTinyLfu) {
+    return EvictTinyLfuLocked(store, shard, best_db, best_slot, best, now_ms);
+  }
   if (best_db < 0) return false;
-  Table& t = shard.table(best_db);
-  Entry* e = t.At(best_slot);
-  store.watches().Touch(best_db, e->key());
-  if (KeyEventSink* sink = store.event_sink()) sink->KeyEvicted(best_db, e->key());
-  t.RemoveAt(best_slot);
-  t.MaybeShrink();
-  Entry::Free(e);
-  ShardStats::Bump(shard.stats.evicted_keys);
+  EvictSlotLocked(store, shard, best_db, best_slot);
   return true;
 }
 

@@ -1,4 +1,4 @@
-// maxmemory eviction with Redis's eight policies. Victims are chosen by sampling
+// maxmemory eviction with Redis's eight policies and allkeys-tinylfu. Victims are chosen by sampling
 // maxmemory-samples keys of one shard (all its databases) and taking the best by the
 // policy: the longest idle (LRU), the lowest decayed LFU counter, the nearest expiry
 // (volatile-ttl) or any (random); volatile-* policies consider only keys with a TTL.
@@ -26,6 +26,10 @@ enum class EvictPolicy : int {
   kVolatileLfu,
   kVolatileRandom,
   kVolatileTtl,
+  // Larder's own: victims are the sampled keys read least often recently by the
+  // shard's TinyLFU sketch (storage/tinylfu.h), which also remembers keys
+  // that were evicted; ties go to the longest idle.
+  kAllKeysTinyLfu,
 };
 std::optional<EvictPolicy> ParseEvictPolicy(std::string_view name);
 

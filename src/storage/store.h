@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "storage/tinylfu.h"
+
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "storage/access.h"
@@ -70,6 +72,10 @@ class Shard {
   ShardStats stats;
   // Per-database position of the active expiry sweep.
   std::vector<size_t> sweep_pos GUARDED_BY(mu);
+  // Recent read frequencies and recently inserted keys, kept only under
+  // maxmemory-policy allkeys-tinylfu (storage/tinylfu.h).
+  FrequencySketch sketch GUARDED_BY(mu);
+  InsertionWindow window GUARDED_BY(mu);
 
  private:
   std::vector<Table> tables_ GUARDED_BY(mu);
