@@ -147,12 +147,6 @@ void DbView::Insert(const KeyArg& k, Entry* e) {
       int(EvictPolicy::kAllKeysTinyLfu)) {
     s.window.SetCapacity(t.size() / 100);
     s.window.Push(db_, k.hash, k.key);
-    // The new key's LFU counter starts from how often it was read before it came in
-    // (reads that missed count too): a key never read before starts below Redis's
-    // initial 5 and goes first, one that keeps coming back starts above it.
-    const uint32_t seen = s.sketch.Estimate(k.hash);
-    const uint32_t counter = seen <= 1 ? 1 + seen : kLfuInitCounter + (seen - 2);
-    e->set_access((e->access() & ~uint32_t(0xFF)) | counter);
   }
   if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/hash.h"
 #include "common/memory_meter.h"
 #include "common/random.h"
 #include "storage/access.h"
@@ -35,8 +36,7 @@ bool Volatile(EvictPolicy p) {
 double Score(EvictPolicy p, const AccessPolicy& access, const Entry* e, int64_t now_ms) {
   switch (p) {
     case EvictPolicy::kAllKeysTinyLfu:
-      // The entry's LFU counter (seeded from the sketch when inserted); idle time
-      // breaks ties.
+      // The entry's LFU counter; idle time breaks ties.
       return (255.0 - double(LfuCounter(access, e->access(), now_ms))) * 1e12 +
              double(LruIdleMs(e->access(), now_ms));
     case EvictPolicy::kAllKeysLru:
@@ -66,18 +66,21 @@ void EvictSlotLocked(Store& store, Shard& shard, int db, size_t slot) NO_THREAD_
 
 // allkeys-tinylfu: the oldest key of the insertion window contests the sampled victim;
 // whichever the sketch says is read less often (the window's key on a tie) is evicted.
-// Returns false if neither exists.
+// The victim is sampled from 3x maxmemory-samples keys: the contest only helps if the
+// victim really is one of the coldest. Returns false if neither exists.
 bool EvictTinyLfuLocked(Store& store, Shard& shard, int sampled_db, size_t sampled_slot,
-                        double sampled_score, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+                        double /*sampled_score*/, int64_t /*now_ms*/) NO_THREAD_SAFETY_ANALYSIS {
   InsertionWindow::Item item;
   while (shard.window.PopOldest(&item)) {
     if (item.db >= store.databases()) continue;
     Table& t = shard.table(item.db);
     const size_t slot = t.Find(item.hash, item.key);
     if (slot == Table::kNotFound) continue;  // deleted, expired or evicted meanwhile
-    const double window_score =
-        (255.0 - double(LfuCounter(store.access_policy(), t.At(slot)->access(), now_ms))) * 1e12;
-    if (sampled_db < 0 || window_score >= std::floor(sampled_score / 1e12) * 1e12) {
+    // TinyLFU admission: the sketch's estimates of both, on one scale.
+    const uint32_t candidate = shard.sketch.Estimate(item.hash);
+    if (sampled_db < 0 ||
+        candidate <= shard.sketch.Estimate(
+                         HashKey(shard.table(sampled_db).At(sampled_slot)->key()))) {
       EvictSlotLocked(store, shard, item.db, slot);
       return true;
     }

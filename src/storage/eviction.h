@@ -1,4 +1,5 @@
-// maxmemory eviction with Redis's eight policies and allkeys-tinylfu. Victims are chosen by sampling
+// maxmemory eviction with Redis's eight policies and Larder's allkeys-tinylfu. Victims
+// are chosen by sampling
 // maxmemory-samples keys of one shard (all its databases) and taking the best by the
 // policy: the longest idle (LRU), the lowest decayed LFU counter, the nearest expiry
 // (volatile-ttl) or any (random); volatile-* policies consider only keys with a TTL.
@@ -26,9 +27,10 @@ enum class EvictPolicy : int {
   kVolatileLfu,
   kVolatileRandom,
   kVolatileTtl,
-  // Larder's own: victims are the sampled keys read least often recently by the
-  // shard's TinyLFU sketch (storage/tinylfu.h), which also remembers keys
-  // that were evicted; ties go to the longest idle.
+  // Larder's own, W-TinyLFU-style: new keys wait in a small insertion window; when
+  // one leaves it, it contests the sampled LFU victim by the shard's TinyLFU sketch
+  // (storage/tinylfu.h, which also remembers keys no longer in memory) and the one
+  // read less often goes.
   kAllKeysTinyLfu,
 };
 std::optional<EvictPolicy> ParseEvictPolicy(std::string_view name);
