@@ -42,6 +42,8 @@ struct ClientInfo {
   std::atomic<int64_t> multi{-1};                // commands queued in MULTI, -1 outside
   std::atomic<bool> reading_paused{false};
   std::atomic<bool> authenticated{true};
+  // Set once maxmemory-clients chose it (its worker closes it soon): not chosen twice.
+  mutable std::atomic<bool> evicting{false};
 
   void SetNames(const std::string& n, const std::string& lib, const std::string& ver) {
     MutexLock lock(&mu);

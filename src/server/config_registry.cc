@@ -192,6 +192,20 @@ Result<std::string> ConfigRegistry::Normalize(const Param& p, std::span<const st
         if (realpath(args[0].c_str(), resolved) == nullptr) return Status::Error(std::strerror(errno));
         return std::string(resolved);
       }
+      if (d.name == "maxmemory-clients") {  // bytes (with units) or a percentage
+        const std::string& a = args[0];
+        if (!a.empty() && a.back() == '%') {
+          auto pct = ParseInt64(std::string_view(a).substr(0, a.size() - 1));
+          if (!pct || *pct < 0) return Status::Error("argument must be a memory or percent value");
+          if (*pct > 100) return Status::Error("percentage argument must be less or equal to 100");
+          return std::to_string(*pct) + "%";
+        }
+        int64_t bytes = 0;
+        if (!ParseMemory(a, &bytes) || bytes < 0) {
+          return Status::Error("argument must be a memory or percent value");
+        }
+        return std::to_string(bytes);
+      }
       if (d.name == "notify-keyspace-events") {
         auto flags = ParseNotifyFlags(args[0]);
         if (!flags) return Status::Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");

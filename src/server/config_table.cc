@@ -82,7 +82,7 @@ const ParamDef kParams[] = {
      "allkeys-random noeviction allkeys-tinylfu"},
     {"maxmemory-samples", K::kInt, "5", 0, 1, 64},
     {"maxmemory-eviction-tenacity", K::kInt, "10", 0, 0, 100},
-    {"maxmemory-clients", K::kWords, "0", I},
+    {"maxmemory-clients", K::kString, "0"},
     {"lfu-log-factor", K::kInt, "10", 0, 0, kIntMax},
     {"lfu-decay-time", K::kInt, "1", 0, 0, kIntMax},
     {"lazyfree-lazy-eviction", K::kBool, "no", I},

@@ -218,7 +218,7 @@ std::string Server::InfoStats() {
   Field(&s, "expired_time_cap_reached_count", sweeper_->TimeCapReached());
   Field(&s, "expire_cycle_cpu_milliseconds", sweeper_->CpuMs());
   Field(&s, "evicted_keys", store_->EvictedKeys());
-  Field(&s, "evicted_clients", 0);
+  Field(&s, "evicted_clients", stats_.evicted_clients.load());
   Field(&s, "keyspace_hits", store_->KeyspaceHits());
   Field(&s, "keyspace_misses", store_->KeyspaceMisses());
   Field(&s, "pubsub_channels", pubsub_->NumChannels(false));

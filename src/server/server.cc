@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/memory_info.h"
 #include "common/memory_meter.h"
+#include "common/numbers.h"
 #include "common/version.h"
 #include "server/process.h"
 
@@ -173,6 +174,14 @@ void Server::BindConfig() {
     store_->eviction().policy = int(ParseEvictPolicy(v).value_or(EvictPolicy::kNoEviction));
     applied_policy_ = v;
     update_sharing();
+    return Status::Ok();
+  });
+  config_->OnApply("maxmemory-clients", [this](const std::string& v) {
+    // Normalized by the registry: "<bytes>" or "<n>%".
+    const bool percent = !v.empty() && v.back() == '%';
+    const int64_t n = ParseInt64(percent ? std::string_view(v).substr(0, v.size() - 1) : v).value_or(0);
+    client_memory_bytes_ = percent ? 0 : n;
+    client_memory_percent_ = percent ? int(n) : 0;
     return Status::Ok();
   });
   config_->OnApply("maxmemory", [this, update_sharing, int_of](const std::string& v) {
@@ -392,6 +401,7 @@ void Server::Cron() {
       if (!MakeRoom(*store_, none, now)) break;
     }
   }
+  EvictClients();
   if (now - last_sample_ms_ >= 100) {
     uint64_t ops = 0, in = 0, out = 0;
     for (auto& w : workers_) {
@@ -434,6 +444,46 @@ void Server::ResetStats() {
   stats_.rejected_connections = 0;
   stats_.client_qbuf_limit_disconnections = 0;
   peak_memory_ = ReadAllocatorStats().allocated;
+}
+
+void Server::EvictClients() {
+  int64_t limit = client_memory_bytes_.load(std::memory_order_relaxed);
+  if (const int percent = client_memory_percent_.load(std::memory_order_relaxed); percent > 0) {
+    limit = store_->eviction().maxmemory.load(std::memory_order_relaxed) * percent / 100;
+  }
+  if (limit <= 0) return;
+  struct Candidate {
+    uint64_t mem, id;
+    int worker;
+  };
+  std::vector<Candidate> candidates;
+  int64_t total = 0;
+  clients_.ForEach([&](const ClientInfo& c) {
+    const uint64_t mem = c.tot_mem.load(std::memory_order_relaxed);
+    if (c.evicting.load(std::memory_order_relaxed)) return;  // already on its way out
+    total += int64_t(mem);
+    if (!c.no_evict.load(std::memory_order_relaxed)) candidates.push_back({mem, c.id, c.worker});
+  });
+  if (total <= limit) return;
+  // The biggest first, until the rest fit (as Redis, which evicts from its largest
+  // memory bucket down).
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.mem > b.mem; });
+  size_t chosen = 0;
+  while (chosen < candidates.size() && total > limit) total -= int64_t(candidates[chosen++].mem);
+  candidates.resize(chosen);
+  // Marked under the registry lock (a client may be gone already: then nothing to do).
+  clients_.ForEach([&](const ClientInfo& c) {
+    for (const Candidate& v : candidates) {
+      if (v.id == c.id) c.evicting.store(true, std::memory_order_relaxed);
+    }
+  });
+  for (const Candidate& c : candidates) {
+    workers_[size_t(c.worker)]->Kill(c.id);
+    stats_.evicted_clients.fetch_add(1, std::memory_order_relaxed);
+    LARDER_LOG(kVerbose, "Evicting client id={}: clients use more than maxmemory-clients",
+               c.id);
+  }
 }
 
 size_t Server::KillClients(const ClientFilter& f, ClientState& self) {

@@ -109,6 +109,12 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   // Last values pushed by the apply hooks (which run under the registry's lock).
   std::string applied_policy_ = "noeviction";
   int64_t applied_maxmemory_ = 0;
+  // maxmemory-clients: bytes, or a percentage of maxmemory (0 = no limit).
+  std::atomic<int64_t> client_memory_bytes_{0};
+  std::atomic<int> client_memory_percent_{0};
+  // Closes the clients using the most memory (not CLIENT NO-EVICT ones) while all
+  // clients together use more than maxmemory-clients.
+  void EvictClients();
 
   // Figures for INFO.
   std::string run_id_;

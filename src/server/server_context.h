@@ -33,6 +33,7 @@ struct ServerStats {
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> client_qbuf_limit_disconnections{0};
+  std::atomic<uint64_t> evicted_clients{0};  // closed by maxmemory-clients
 };
 
 struct ServerContext {

@@ -339,3 +339,36 @@ TEST_CASE("timeout does not cut off a client that is still receiving replies",
   REQUIRE(raw.Send("PING\r\n"));
   CHECK(raw.ReadReply() == "+PONG\r\n");
 }
+
+// maxmemory-clients: when all clients together use more, the biggest one is closed;
+// a CLIENT NO-EVICT client is never chosen (its memory still counts, as in Redis).
+TEST_CASE("maxmemory-clients evicts the biggest client but not a NO-EVICT one",
+          "[integration][clients]") {
+  ServerProcess srv;
+  REQUIRE(srv.Start(std::vector<std::string>{}));
+  Client admin = Client::Tcp(srv.port());
+  CHECK(admin.Err({"CONFIG", "SET", "maxmemory-clients", "lots"}).rfind("ERR CONFIG SET failed", 0) ==
+        0);
+  CHECK(admin.Str({"CONFIG", "SET", "maxmemory-clients", "3mb"}) == "OK");
+  CHECK(admin.Str({"CONFIG", "GET", "maxmemory-clients"}) == "[maxmemory-clients,3145728]");
+
+  // Each sends most of a big argument, which the server must buffer: 1.5 MB from the
+  // NO-EVICT client (under the limit alone), then 2 MB from another (over it together).
+  RawConn keeper = RawConn::Tcp(srv.port());
+  REQUIRE(keeper.Send(EncodeCommand({"CLIENT", "NO-EVICT", "on"})));
+  REQUIRE(keeper.ReadReply() == "+OK\r\n");
+  REQUIRE(keeper.Send("*2\r\n$4\r\nECHO\r\n$2000000\r\n" + std::string(1'500'000, 'x')));
+  REQUIRE(WaitFor([&] { return Field(admin.Str({"CLIENT", "LIST"}), "qbuf=") != "0"; }, Ms(3000)));
+  RawConn big = RawConn::Tcp(srv.port());
+  REQUIRE(big.Send("*2\r\n$4\r\nECHO\r\n$3000000\r\n" + std::string(2'000'000, 'y')));
+  CHECK(big.WaitClosed(Ms(5000)));
+  CHECK(WaitFor([&] { return Field(admin.Str({"INFO", "stats"}), "evicted_clients:") == "1"; },
+                Ms(3000)));
+  // The NO-EVICT client is still served.
+  REQUIRE(keeper.Send(std::string(500'000, 'x') + "\r\n"));
+  const std::string reply = keeper.Read(2'000'012, Ms(5000));
+  CHECK(reply.size() == 2'000'012);
+  CHECK(reply.rfind("$2000000\r\n", 0) == 0);
+  CHECK(Field(admin.Str({"INFO", "stats"}), "evicted_clients:") == "1");
+  CHECK(admin.Str({"CONFIG", "SET", "maxmemory-clients", "0"}) == "OK");
+}
