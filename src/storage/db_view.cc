@@ -38,6 +38,16 @@ void DbView::ExpireIfNeededLocked(Shard& s, Table& t, const KeyArg& k) {
   if (slot != Table::kNotFound && IsExpired(t.At(slot))) RemoveExpiredLocked(s, t, slot);
 }
 
+void DbView::TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) {
+  s.sketch.EnsureCapacity(t.size());
+  s.sketch.Increment(k.hash);
+}
+
+void DbView::TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) {
+  s.window.SetCapacity(t.size() / 100);
+  s.window.Push(db_, k.hash, k.key);
+}
+
 KeyRef DbView::Find(const KeyArg& k, Mode mode) {
   Shard& s = ShardOf(k);
   Table& t = TableOf(s);
@@ -60,8 +70,7 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
     if (mode == Mode::kRead && !no_touch_ &&
         store_->eviction().policy.load(std::memory_order_relaxed) ==
             int(EvictPolicy::kAllKeysTinyLfu)) {
-      s.sketch.EnsureCapacity(t.size());
-      s.sketch.Increment(k.hash);
+      TinyLfuRead(s, t, k);
     }
     if (!ref && mode == Mode::kRead) {
       if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
@@ -145,8 +154,7 @@ void DbView::Insert(const KeyArg& k, Entry* e) {
   t.Insert(k.hash, e);
   if (store_->eviction().policy.load(std::memory_order_relaxed) ==
       int(EvictPolicy::kAllKeysTinyLfu)) {
-    s.window.SetCapacity(t.size() / 100);
-    s.window.Push(db_, k.hash, k.key);
+    TinyLfuInsert(s, t, k);
   }
   if (e->kind() == ValueKind::kList || e->kind() == ValueKind::kZSet) SignalReady(k.key);
 }

@@ -148,6 +148,10 @@ class DbView {
  private:
   Shard& ShardOf(const KeyArg& k) const;
   Table& TableOf(Shard& s) const NO_THREAD_SAFETY_ANALYSIS { return s.table(db_); }
+  // allkeys-tinylfu bookkeeping (storage/tinylfu.h), under the key's shard lock: a read
+  // of key `k` (hit or miss) counts in the sketch; a new key enters the window.
+  void TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
+  void TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void Touch(Entry* e);
   void RemoveExpiredLocked(Shard& s, Table& t, size_t slot);
   // Marks the WATCHers of the live keys of `db` (before a flush or SWAPDB).
