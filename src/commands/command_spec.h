@@ -113,6 +113,10 @@ struct CommandSpec {
   int id = -1;  // index into per-command statistics, set by the table
 
   bool IsContainer() const { return !subcommands.empty(); }
+  // Whether `argc` arguments (the name included) fit the arity.
+  bool ArityOk(size_t argc) const {
+    return arity > 0 ? int(argc) == arity : int(argc) >= -arity;
+  }
   // Argument positions of the keys of this invocation (empty if none).
   void FindKeys(std::span<const std::string_view> args, std::vector<int>* out) const;
   // Whether this invocation locks every shard instead of its keys' shards

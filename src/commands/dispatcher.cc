@@ -117,10 +117,6 @@ bool AllowedWhenSubscribed(const CommandSpec& spec) {
          n == "reset";
 }
 
-bool ArityOk(const CommandSpec& spec, size_t argc) {
-  return spec.arity > 0 ? int(argc) == spec.arity : int(argc) >= -spec.arity;
-}
-
 }  // namespace
 
 void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> args,
@@ -136,7 +132,7 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
     Queue(spec, client, args, reply);
   } else if (spec == nullptr) {
     RejectUnknown(args, reply);
-  } else if (!ArityOk(*spec, args.size())) {
+  } else if (!spec->ArityOk(args.size())) {
     Reject(spec, reply, WrongArityError(spec->name));
   } else if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
     Reject(spec, reply, errors::kNoAuth);
@@ -164,7 +160,7 @@ void Dispatcher::Queue(const CommandSpec* spec, ClientState& client,
     client.multi_error = true;
     return;
   }
-  if (!ArityOk(*spec, args.size())) {
+  if (!spec->ArityOk(args.size())) {
     Reject(spec, reply, WrongArityError(spec->name));
     client.multi_error = true;
     return;

@@ -73,12 +73,8 @@ int Sha1HexFn(lua_State* L) {
   size_t len = 0;
   const char* s = lua_tolstring(L, 1, &len);
   if (s == nullptr) return luaL_error(L, "wrong number of arguments");
-  char hex[41];
-  {
-    const std::string h = Sha1Hex(std::string_view(s, len));
-    std::snprintf(hex, sizeof hex, "%s", h.c_str());
-  }
-  lua_pushstring(L, hex);
+  const std::string hex = Sha1Hex(std::string_view(s, len));
+  lua_pushlstring(L, hex.data(), hex.size());
   return 1;
 }
 
@@ -540,7 +536,7 @@ bool LuaRunner::Call(lua_State* L, bool protected_call) {
   std::string_view refusal;
   if (spec == nullptr) {
     refusal = "ERR Unknown Redis command called from script";
-  } else if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+  } else if (!spec->ArityOk(size_t(argc))) {
     refusal = "ERR Wrong number of args calling Redis command from script";
   } else if (spec->flags & kCmdNoscript) {
     refusal = "ERR This Redis command is not allowed from script";

@@ -1,6 +1,6 @@
 #include "commands/script_cache.h"
 
-#include <cctype>
+#include "protocol/arg_cursor.h"
 
 namespace larder {
 
@@ -12,8 +12,7 @@ void ScriptCache::Add(const std::string& sha, std::string_view body) {
 
 std::optional<std::string> ScriptCache::Get(std::string_view sha) const {
   if (sha.size() != 40) return std::nullopt;
-  std::string key(sha);
-  for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+  const std::string key = AsciiLower(sha);
   MutexLock lock(&mu_);
   auto it = scripts_.find(key);
   if (it == scripts_.end()) return std::nullopt;

@@ -2,7 +2,6 @@
 // HELP. Scripts run in the worker's Lua interpreter (commands/lua_runner.h) while EVAL
 // holds every shard lock; the script cache is shared by all workers
 // (commands/script_cache.h). FUNCTION / FCALL are not provided.
-#include <cctype>
 #include <string>
 
 #include "commands/command_table.h"
@@ -18,12 +17,6 @@
 
 namespace larder {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // EVAL / EVALSHA (and their _RO forms): script-or-sha numkeys key... arg...
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -51,7 +44,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
       ctx.reply->Error("NOSCRIPT No matching script. Please use EVAL.");
       return;
     }
-    sha = Lower(ctx.args[1]);
+    sha = AsciiLower(ctx.args[1]);
     body_copy = std::move(*found);
     body = body_copy;
   } else {

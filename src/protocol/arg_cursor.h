@@ -12,6 +12,8 @@ namespace larder {
 
 // Case-insensitive ASCII comparison.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// `s` with ASCII letters lowercased.
+std::string AsciiLower(std::string_view s);
 
 class ArgCursor {
  public:

@@ -23,12 +23,6 @@
 namespace larder {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::vector<std::string_view> SplitWords(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -109,7 +103,7 @@ bool ConfigRegistry::ParseMemory(std::string_view s, int64_t* out) {
     ++digits;
   }
   if (digits == 0) return false;
-  std::string unit = Lower(s.substr(start + digits));
+  std::string unit = AsciiLower(s.substr(start + digits));
   int64_t mul = 1;
   if (unit.empty() || unit == "b") mul = 1;
   else if (unit == "k") mul = 1000;
@@ -146,7 +140,7 @@ ConfigRegistry::ConfigRegistry() {
 }
 
 int ConfigRegistry::Find(std::string_view name) const {
-  auto it = index_.find(Lower(name));
+  auto it = index_.find(AsciiLower(name));
   return it == index_.end() ? -1 : it->second;
 }
 
@@ -253,7 +247,7 @@ Result<std::string> ConfigRegistry::Normalize(const Param& p, std::span<const st
                                        " " + std::string(cur[i + 3]);
       }
       for (size_t i = 0; i < words.size(); i += 4) {
-        std::string cls = Lower(words[i]);
+        std::string cls = AsciiLower(words[i]);
         if (cls == "replica") cls = "slave";
         if (cls != "normal" && cls != "slave" && cls != "pubsub") {
           return Status::Error("Invalid client class specified in buffer limit configuration.");
@@ -312,7 +306,7 @@ Status ConfigRegistry::LoadFileAt(const std::string& path, int depth) {
     std::vector<std::string> args;
     if (!SplitLine(trimmed, &args)) return fail("Unbalanced quotes in configuration line");
     if (args.empty()) continue;
-    std::string name = Lower(args[0]);
+    std::string name = AsciiLower(args[0]);
     if (name == "include" && args.size() == 2) {
       Status s = LoadFileAt(args[1], depth + 1);
       if (!s.ok()) return s;
@@ -350,7 +344,7 @@ Status ConfigRegistry::LoadArgs(const std::vector<std::string>& argv) {
     size_t j = i + 1;
     while (j < argv.size() && argv[j].compare(0, 2, "--") != 0) args.push_back(argv[j++]);
     // "--save" with an empty value list means save "" (no save points), as in Redis.
-    std::string name = Lower(std::string_view(opt).substr(2));
+    std::string name = AsciiLower(std::string_view(opt).substr(2));
     int idx = Find(name);
     auto fail = [&](std::string_view reason) {
       std::string line = opt;

@@ -1,7 +1,6 @@
 #include "storage/eviction.h"
 
 #include <chrono>
-#include <cmath>
 
 #include "common/hash.h"
 #include "common/memory_meter.h"
@@ -68,8 +67,8 @@ void EvictSlotLocked(Store& store, Shard& shard, int db, size_t slot) NO_THREAD_
 // whichever the sketch says is read less often (the window's key on a tie) is evicted.
 // The victim is sampled from 3x maxmemory-samples keys: the contest only helps if the
 // victim really is one of the coldest. Returns false if neither exists.
-bool EvictTinyLfuLocked(Store& store, Shard& shard, int sampled_db, size_t sampled_slot,
-                        double /*sampled_score*/, int64_t /*now_ms*/) NO_THREAD_SAFETY_ANALYSIS {
+bool EvictTinyLfuLocked(Store& store, Shard& shard, int sampled_db,
+                        size_t sampled_slot) NO_THREAD_SAFETY_ANALYSIS {
   InsertionWindow::Item item;
   while (shard.window.PopOldest(&item)) {
     if (item.db >= store.databases()) continue;
@@ -122,7 +121,7 @@ bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_
     }
   }
   if (policy == EvictPolicy::kAllKeysTinyLfu) {
-    return EvictTinyLfuLocked(store, shard, best_db, best_slot, best, now_ms);
+    return EvictTinyLfuLocked(store, shard, best_db, best_slot);
   }
   if (best_db < 0) return false;
   EvictSlotLocked(store, shard, best_db, best_slot);

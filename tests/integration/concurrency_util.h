@@ -78,6 +78,44 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Bank accounts of the atomicity tests: keys acct:0 .. acct:<n-1>.
+inline std::string Acct(int i) { return "acct:" + std::to_string(i); }
+
+// `head` followed by the names of the first n accounts (MGET ..., EVAL script n ...).
+inline std::vector<std::string> WithAccounts(std::vector<std::string> head, int n) {
+  for (int i = 0; i < n; ++i) head.push_back(Acct(i));
+  return head;
+}
+
+// MSET of the first n accounts to `balance`.
+inline std::vector<std::string> SeedAccounts(int n, const std::string& balance) {
+  std::vector<std::string> mset{"MSET"};
+  for (int i = 0; i < n; ++i) {
+    mset.push_back(Acct(i));
+    mset.push_back(balance);
+  }
+  return mset;
+}
+
+// Sum of an array reply of integer strings; -1 if it is not one.
+inline long long SumOf(const redisReply* r) {
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return -1;
+  long long sum = 0;
+  for (size_t i = 0; i < r->elements; ++i) {
+    if (r->element[i]->type != REDIS_REPLY_STRING) return -1;
+    sum += std::stoll(std::string(r->element[i]->str, r->element[i]->len));
+  }
+  return sum;
+}
+
+// Runs `fn(index)` on `n` threads and joins them.
+template <typename Fn>
+void RunThreads(int n, Fn fn) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) threads.emplace_back(fn, i);
+  for (auto& t : threads) t.join();
+}
+
 inline void StartServer(ServerProcess& srv) {
   bool started = srv.Start({"--threads", "2", "--maxclients", "1000"});
   INFO(srv.Output());

@@ -15,8 +15,6 @@ using namespace larder::it;
 
 namespace {
 
-std::string Acct(int i) { return "sacct:" + std::to_string(i); }
-
 // Moves ARGV[1] from KEYS[1] to KEYS[2] if KEYS[1] has it; returns 1 if it moved.
 constexpr const char* kTransfer =
     "local have = tonumber(redis.call('get', KEYS[1]))\n"
@@ -45,62 +43,47 @@ TEST_CASE("scripted transfers on both workers keep the total", "[concurrency][sc
   std::string transfer_sha;
   {
     Client c = Client::Tcp(srv.port());
-    std::vector<std::string> mset{"MSET"};
-    for (int i = 0; i < kAccounts; ++i) {
-      mset.push_back(Acct(i));
-      mset.push_back("100");
-    }
-    REQUIRE(c.Str(mset) == "OK");
+    REQUIRE(c.Str(SeedAccounts(kAccounts, "100")) == "OK");
     transfer_sha = c.Str({"SCRIPT", "LOAD", kTransfer});
     REQUIRE(transfer_sha.size() == 40);
   }
-  std::vector<std::string> sum_cmd{"EVAL", kSum, std::to_string(kAccounts)};
-  std::vector<std::string> mget{"MGET"};
-  for (int i = 0; i < kAccounts; ++i) {
-    sum_cmd.push_back(Acct(i));
-    mget.push_back(Acct(i));
-  }
+  const std::vector<std::string> sum_cmd =
+      WithAccounts({"EVAL", kSum, std::to_string(kAccounts)}, kAccounts);
+  const std::vector<std::string> mget = WithAccounts({"MGET"}, kAccounts);
   Failures failures;
   std::atomic<int> writers_left{kWriters};
   std::atomic<long long> checks{0}, moved{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kWriters + 2; ++t) {
-    threads.emplace_back([&, t] {
-      Client c = Client::Tcp(srv.port());
-      if (!c.ok()) return failures.Add("connect: " + c.error());
-      if (t >= kWriters) {  // checkers: the sum by a script and by MGET
-        while (writers_left.load() > 0) {
-          long long sum = -1;
-          if (t % 2 == 0) {
-            Reply r = c.Cmd(sum_cmd);
-            if (r && r->type == REDIS_REPLY_INTEGER) sum = r->integer;
-          } else {
-            Reply r = c.Cmd(mget);
-            if (r && r->type == REDIS_REPLY_ARRAY) {
-              sum = 0;
-              for (size_t i = 0; i < r->elements; ++i) sum += std::stoll(r->element[i]->str);
-            }
-          }
-          if (sum != kTotal) return failures.Add("total seen as " + std::to_string(sum));
-          ++checks;
+  RunThreads(kWriters + 2, [&](int t) {
+    Client c = Client::Tcp(srv.port());
+    if (!c.ok()) return failures.Add("connect: " + c.error());
+    if (t >= kWriters) {  // checkers: the sum by a script and by MGET
+      while (writers_left.load() > 0) {
+        long long sum = -1;
+        if (t % 2 == 0) {
+          Reply r = c.Cmd(sum_cmd);
+          if (r && r->type == REDIS_REPLY_INTEGER) sum = r->integer;
+        } else {
+          Reply r = c.Cmd(mget);
+          sum = SumOf(r.get());
         }
-        return;
+        if (sum != kTotal) return failures.Add("total seen as " + std::to_string(sum));
+        ++checks;
       }
-      unsigned seed = 777u + unsigned(t);
-      auto next = [&] { return seed = seed * 1103515245u + 12345u; };
-      for (int n = 0; n < kTransfers; ++n) {
-        const std::string a = Acct(int(next() % kAccounts)), b = Acct(int(next() % kAccounts));
-        Reply r = c.Cmd({"EVALSHA", transfer_sha, "2", a, b, std::to_string(1 + next() % 20)});
-        if (!r || r->type != REDIS_REPLY_INTEGER) {
-          --writers_left;
-          return failures.Add("EVALSHA: " + Describe(r.get()));
-        }
-        moved += r->integer;
+      return;
+    }
+    unsigned seed = 777u + unsigned(t);
+    auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+    for (int n = 0; n < kTransfers; ++n) {
+      const std::string a = Acct(int(next() % kAccounts)), b = Acct(int(next() % kAccounts));
+      Reply r = c.Cmd({"EVALSHA", transfer_sha, "2", a, b, std::to_string(1 + next() % 20)});
+      if (!r || r->type != REDIS_REPLY_INTEGER) {
+        --writers_left;
+        return failures.Add("EVALSHA: " + Describe(r.get()));
       }
-      --writers_left;
-    });
-  }
-  for (auto& th : threads) th.join();
+      moved += r->integer;
+    }
+    --writers_left;
+  });
   dog.Finish();
   REQUIRE_FALSE(dog.fired());
   INFO(failures.Report());

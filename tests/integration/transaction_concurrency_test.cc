@@ -13,38 +13,6 @@
 
 using namespace larder::it;
 
-namespace {
-
-std::string Acct(int i) { return "acct:" + std::to_string(i); }
-
-// MGET acct:0 .. acct:<n-1>.
-std::vector<std::string> MGetAccounts(int n) {
-  std::vector<std::string> mget{"MGET"};
-  for (int i = 0; i < n; ++i) mget.push_back(Acct(i));
-  return mget;
-}
-
-// Sum of an array reply of integer strings; -1 if it is not one.
-long long SumOf(const redisReply* r) {
-  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return -1;
-  long long sum = 0;
-  for (size_t i = 0; i < r->elements; ++i) {
-    if (r->element[i]->type != REDIS_REPLY_STRING) return -1;
-    sum += std::stoll(std::string(r->element[i]->str, r->element[i]->len));
-  }
-  return sum;
-}
-
-// Runs `fn(index)` on `n` threads and joins them.
-template <typename Fn>
-void RunThreads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i) threads.emplace_back(fn, i);
-  for (auto& t : threads) t.join();
-}
-
-}  // namespace
-
 TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurrency][multi]") {
   ServerProcess srv;
   StartServer(srv);
@@ -55,12 +23,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
   constexpr long long kTotal = kAccounts * 100LL;
   {
     Client c = Client::Tcp(srv.port());
-    std::vector<std::string> mset{"MSET"};
-    for (int i = 0; i < kAccounts; ++i) {
-      mset.push_back(Acct(i));
-      mset.push_back("100");
-    }
-    REQUIRE(c.Str(mset) == "OK");
+    REQUIRE(c.Str(SeedAccounts(kAccounts, "100")) == "OK");
   }
   Failures failures;
   std::atomic<int> writers_left{kWriters};
@@ -69,7 +32,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
     Client c = Client::Tcp(srv.port());
     if (!c.ok()) return failures.Add("connect: " + c.error());
     if (t >= kWriters) {  // checkers: the sum, read atomically two ways
-      const std::vector<std::string> mget = MGetAccounts(kAccounts);
+      const std::vector<std::string> mget = WithAccounts({"MGET"}, kAccounts);
       while (writers_left.load() > 0) {
         long long sum;
         if (t % 2 == 0) {
@@ -132,7 +95,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
   INFO("checks: " << checks.load() << ", WATCH retries: " << watch_retries.load());
   CHECK(checks.load() > 0);
   Client c = Client::Tcp(srv.port());
-  Reply r = c.Cmd(MGetAccounts(kAccounts));
+  Reply r = c.Cmd(WithAccounts({"MGET"}, kAccounts));
   CHECK(SumOf(r.get()) == kTotal);
   CHECK(srv.Stop() == 0);
 }
