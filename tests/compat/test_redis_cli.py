@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 test_redis_cli.py --server-bin PATH [--cli PATH]
 
 Checks plain commands (formatted and --raw output), -3 (RESP3 rendering of
-maps and nulls), inline commands piped on stdin, -x, --scan --pattern,
+maps and nulls), --csv PSUBSCRIBE with messages, inline commands piped on stdin,
+-x, --scan --pattern,
 -r (repeat), --pipe mass insertion of 10 000 SETs, and a unix-socket-only
 server (--port 0 --unixsocket ... --unixsocketperm 700) used with -s.
 Every redis-cli run has a timeout.  Exits non-zero on any failure.
@@ -82,6 +83,42 @@ def test_plain(c):
     eq(c.out("-n", "3", "SET", "indb3", "x"), "OK\n", "SET with -n 3")
     eq(c.out("-n", "3", "DBSIZE"), "1\n", "DBSIZE with -n 3")
     eq(c.out("-n", "3", "FLUSHDB"), "OK\n", "FLUSHDB -n 3")
+
+
+def test_csv_psubscribe(c):
+    """redis-cli --csv PSUBSCRIBE prints the confirmation and each matching message as a
+    CSV line, as against redis-server; the subscriber is stopped after a bounded wait."""
+    import select
+    import time
+    cmd = [c.cli] + c.conn_args + ["--csv", "PSUBSCRIBE", "ev*"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    buf = b""
+
+    def read_until(n, deadline):
+        nonlocal buf
+        while len(lines) < n and time.time() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if not ready:
+                continue
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                lines.append(line.decode("utf-8", "replace"))
+
+    try:
+        read_until(2, time.time() + 10)  # "Reading messages..." and the confirmation
+        eq(lines[-1:], ['"psubscribe","ev*",1'], "--csv PSUBSCRIBE confirmation")
+        eq(c.out("PUBLISH", "other", "x"), "0\n", "PUBLISH to a non-matching channel")
+        eq(c.out("PUBLISH", "events", "hello"), "1\n", "PUBLISH to a matching channel")
+        read_until(3, time.time() + 10)
+        eq(lines[2:], ['"pmessage","ev*","events","hello"'], "--csv pmessage line")
+    finally:
+        proc.kill()
+        proc.communicate(timeout=10)
 
 
 def test_raw(c):
@@ -243,6 +280,7 @@ def main():
         ("plain commands", lambda: test_plain(c)),
         ("--raw", lambda: test_raw(c)),
         ("-3 (RESP3)", lambda: test_resp3(c)),
+        ("--csv psubscribe", lambda: test_csv_psubscribe(c)),
         ("inline via stdin", lambda: test_stdin_inline(c)),
         ("-x", lambda: test_x(c)),
         ("--scan --pattern", lambda: test_scan(c)),
