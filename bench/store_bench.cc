@@ -1,0 +1,436 @@
+// larder-store-bench: in-process throughput of the sharded store, no network. Shows how
+// the keyspace scales with cores (issue 7, target 3: 2 threads >= 1.9x 1 thread).
+//
+// Preloads --keys string keys ("key:" + 12 digits, --value-size bytes), then for every
+// (distribution, thread count) cell runs T threads (thread i pinned to CPU i mod nproc)
+// for --seconds, each doing GET (probability --get-ratio) or SET of the same size on
+// keys drawn from the distribution:
+//   uniform  every key equally likely
+//   zipf     Zipf(--zipf-s, default 0.99) over the keys: exact sampling from the
+//            precomputed CDF (binary search); rank r maps to key (r * p) mod keys for
+//            an odd p coprime to keys, so the hot keys are scattered over the keyspace
+//            (and so over shards).
+// Key indices are drawn before the clock starts (2^21 per thread, cycled), so the
+// timed loop costs the store call plus rendering 12 digits of the key.
+//
+// --api engine  larder::Engine::Get / Set (include/larder/engine.h), the public path:
+//               per call it locks through a fresh LockSet and a one-element vector,
+//               reads the system clock, and Get copies the value into a std::string.
+// --api storage DbView on the Store directly, as a command handler does: one reused
+//               LockSet and shard vector per thread, clock read every 256 operations,
+//               the value read in place.
+//
+//   larder-store-bench [--threads 1,2,...] [--seconds S] [--keys N] [--value-size B]
+//     [--get-ratio R] [--dist uniform,zipf] [--zipf-s S] [--api engine|storage]
+//     [--shard-bits B] [--quick]
+//
+// Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
+// operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
+// store costs from how much CPU a shared machine gave the threads.
+
+#include <pthread.h>
+#include <time.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "larder/engine.h"
+#include "common/clock.h"
+#include "storage/db_view.h"
+#include "storage/lock_set.h"
+#include "storage/store.h"
+
+namespace {
+
+constexpr int kDigits = 12;
+constexpr size_t kSamplesPerThread = size_t(1) << 21;
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "larder-store-bench: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+struct Options {
+  std::vector<int> threads;
+  double seconds = 2;
+  uint64_t keys = 1000000;
+  size_t value_size = 16;
+  double get_ratio = 0.9;
+  std::vector<std::string> dists{"uniform", "zipf"};
+  double zipf_s = 0.99;
+  std::string api = "engine";
+  int shard_bits = 8;
+};
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed * 0x9E3779B97F4A7C15ull | 1) {}
+  uint64_t Next() {
+    s_ ^= s_ >> 12;
+    s_ ^= s_ << 25;
+    s_ ^= s_ >> 27;
+    return s_ * 0x2545F4914F6CDD1Dull;
+  }
+  double Unit() { return double(Next() >> 11) * 0x1.0p-53; }
+  uint64_t Below(uint64_t n) { return uint64_t((unsigned __int128)Next() * n >> 64); }
+
+ private:
+  uint64_t s_;
+};
+
+// "key:" + 12 digits, rewritten in place.
+class KeyBuf {
+ public:
+  KeyBuf() { std::copy_n("key:", 4, buf_); }
+  std::string_view Render(uint64_t i) {
+    for (int d = kDigits - 1; d >= 0; --d) {
+      buf_[4 + d] = char('0' + i % 10);
+      i /= 10;
+    }
+    return {buf_, sizeof buf_};
+  }
+
+ private:
+  char buf_[4 + kDigits];
+};
+
+// Key index sequences for each thread, drawn before timing.
+class KeySampler {
+ public:
+  KeySampler(const std::string& dist, uint64_t keys, double s) : keys_(keys), zipf_(dist == "zipf") {
+    if (dist != "uniform" && dist != "zipf") Die("unknown --dist " + dist);
+    if (!zipf_) return;
+    cdf_.resize(keys);
+    double sum = 0;
+    for (uint64_t r = 0; r < keys; ++r) cdf_[r] = sum += 1.0 / std::pow(double(r + 1), s);
+    for (double& c : cdf_) c /= sum;
+    scramble_ = 0x9E3779B97F4A7C15ull % keys | 1;
+    while (std::gcd(scramble_, keys) != 1) scramble_ += 2;
+  }
+  std::vector<uint32_t> Draw(uint64_t seed) const {
+    Rng rng(seed);
+    std::vector<uint32_t> out(kSamplesPerThread);
+    for (uint32_t& k : out) {
+      if (!zipf_) {
+        k = uint32_t(rng.Below(keys_));
+      } else {
+        auto rank = uint64_t(std::upper_bound(cdf_.begin(), cdf_.end(), rng.Unit()) - cdf_.begin());
+        rank = std::min(rank, keys_ - 1);
+        k = uint32_t((unsigned __int128)rank * scramble_ % keys_);
+      }
+    }
+    return out;
+  }
+
+ private:
+  uint64_t keys_;
+  bool zipf_;
+  std::vector<double> cdf_;
+  uint64_t scramble_ = 1;
+};
+
+// The two ways in: the public engine, or the storage layer as a handler uses it.
+class Target {
+ public:
+  virtual ~Target() = default;
+  // Per-thread worker state.
+  class Worker {
+   public:
+    virtual ~Worker() = default;
+    virtual size_t Get(std::string_view key) = 0;  // value length, 0 if missing
+    virtual void Set(std::string_view key, std::string_view value) = 0;
+  };
+  virtual std::unique_ptr<Worker> NewWorker() = 0;
+};
+
+class EngineTarget final : public Target {
+ public:
+  explicit EngineTarget(int shard_bits) : engine_(larder::EngineOptions{.shard_bits = shard_bits}) {}
+  class EngineWorker final : public Worker {
+   public:
+    explicit EngineWorker(larder::Engine* e) : e_(e) {}
+    size_t Get(std::string_view key) override {
+      std::optional<std::string> v = e_->Get(key);
+      return v ? v->size() : 0;
+    }
+    void Set(std::string_view key, std::string_view value) override { e_->Set(key, value); }
+
+   private:
+    larder::Engine* e_;
+  };
+  std::unique_ptr<Worker> NewWorker() override { return std::make_unique<EngineWorker>(&engine_); }
+
+ private:
+  larder::Engine engine_;
+};
+
+class StorageTarget final : public Target {
+ public:
+  explicit StorageTarget(int shard_bits) : store_(larder::StoreOptions{1, shard_bits}) {}
+  class StorageWorker final : public Worker {
+   public:
+    explicit StorageWorker(larder::Store* s) : store_(s), locks_(s) { shards_.reserve(1); }
+    size_t Get(std::string_view key) override {
+      size_t n = 0;
+      OnKey(key, larder::DbView::Mode::kRead, [&](larder::DbView&, larder::KeyRef& ref) {
+        if (ref && ref.kind() == larder::ValueKind::kString) n = ref.str().size();
+      });
+      return n;
+    }
+    void Set(std::string_view key, std::string_view value) override {
+      OnKey(key, larder::DbView::Mode::kWrite, [&](larder::DbView& db, larder::KeyRef& ref) {
+        db.SetString(last_key_, &ref, value, larder::kNoExpiry);
+      });
+    }
+
+   private:
+    template <typename Fn>
+    void OnKey(std::string_view key, larder::DbView::Mode mode, Fn&& fn) {
+      if ((calls_++ & 255) == 0) now_ms_ = larder::SystemClock::Get()->NowMs();
+      last_key_ = larder::MakeKeyArg(key);
+      shards_.assign(1, uint32_t(store_->ShardIndex(last_key_.hash)));
+      locks_.Lock(&shards_);
+      larder::DbView db(store_, &locks_, 0, now_ms_);
+      larder::KeyRef ref = db.Find(last_key_, mode);
+      fn(db, ref);
+      locks_.Unlock();
+    }
+    larder::Store* store_;
+    larder::LockSet locks_;
+    std::vector<uint32_t> shards_;
+    larder::KeyArg last_key_{};
+    uint64_t calls_ = 0;
+    int64_t now_ms_ = 0;
+  };
+  std::unique_ptr<Worker> NewWorker() override { return std::make_unique<StorageWorker>(&store_); }
+
+ private:
+  larder::Store store_;
+};
+
+void PinToCpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
+}
+
+struct alignas(64) ThreadResult {
+  uint64_t ops = 0;
+  uint64_t bytes = 0;
+  double cpu_seconds = 0;
+};
+
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+struct CellResult {
+  double ops_per_s = 0;
+  double ops_per_cpu_s = 0;  // per thread CPU-second: what the store costs
+  double busy = 0;           // CPU seconds / (wall seconds * threads)
+};
+
+// Runs one cell.
+CellResult RunCell(Target* target, const Options& o, const KeySampler& sampler, int threads) {
+  const int ncpu = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  std::vector<std::vector<uint32_t>> samples(static_cast<size_t>(threads));
+  {
+    std::vector<std::thread> drawers;
+    for (int t = 0; t < threads; ++t)
+      drawers.emplace_back([&, t] { samples[size_t(t)] = sampler.Draw(uint64_t(t) + 1); });
+    for (auto& d : drawers) d.join();
+  }
+  std::vector<ThreadResult> results(static_cast<size_t>(threads));
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false}, stop{false};
+  const std::string value(o.value_size, 'v');
+  const auto get_threshold = uint64_t(o.get_ratio * 1048576.0);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      PinToCpu(t % ncpu);
+      auto worker = target->NewWorker();
+      const std::vector<uint32_t>& keys = samples[size_t(t)];
+      Rng rng(uint64_t(t) + 1000);
+      KeyBuf kb;
+      uint64_t ops = 0, bytes = 0;
+      size_t next = 0;
+      ready.fetch_add(1);
+      while (!go.load(std::memory_order_acquire)) {
+      }
+      const double cpu_start = ThreadCpuSeconds();
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int i = 0; i < 256; ++i) {
+          std::string_view key = kb.Render(keys[next]);
+          next = (next + 1) & (kSamplesPerThread - 1);
+          if ((rng.Next() >> 44) < get_threshold) {
+            bytes += worker->Get(key);
+          } else {
+            worker->Set(key, value);
+          }
+        }
+        ops += 256;
+      }
+      results[size_t(t)] = {ops, bytes, ThreadCpuSeconds() - cpu_start};
+    });
+  }
+  while (ready.load() < threads) std::this_thread::yield();
+  auto start = std::chrono::steady_clock::now();
+  go.store(true, std::memory_order_release);
+  std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+  stop.store(true);
+  for (auto& w : workers) w.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  uint64_t ops = 0, bytes = 0;
+  double cpu = 0;
+  for (const ThreadResult& r : results) ops += r.ops, bytes += r.bytes, cpu += r.cpu_seconds;
+  if (bytes == 0 && o.get_ratio > 0) Die("GETs found no values");
+  return {double(ops) / secs, cpu > 0 ? double(ops) / cpu : 0, cpu / (secs * threads)};
+}
+
+// Machine calibration: T threads of private register-only work (no memory, no sharing)
+// for `seconds`; returns total iterations/s. On a machine whose cores are really free, T
+// threads give T times one thread; on a shared VM (host SMT siblings, other tenants) less,
+// and no store can scale better than this.
+double CalibrateAlu(int threads, double seconds) {
+  const int ncpu = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  std::atomic<bool> stop{false};
+  std::vector<ThreadResult> results(static_cast<size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      PinToCpu(t % ncpu);
+      Rng rng(uint64_t(t) + 7);
+      uint64_t n = 0, sink = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int i = 0; i < 1024; ++i) sink += rng.Next();
+        n += 1024;
+      }
+      results[size_t(t)] = {n, sink, 0};
+    });
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& w : workers) w.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  uint64_t n = 0;
+  for (const ThreadResult& r : results) n += r.ops;
+  return double(n) / secs;
+}
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t comma = std::min(s.find(',', pos), s.size());
+    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+Options ParseArgs(int argc, char** argv) {
+  Options o;
+  const int ncpu = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  for (int t = 1; t <= ncpu; ++t) o.threads.push_back(t);
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") {
+      o.seconds = 0.5;
+      continue;
+    }
+    if (i + 1 >= argc) Die("missing value for " + a);
+    const std::string v = argv[++i];
+    auto num = [&] {
+      char* end = nullptr;
+      double d = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || d < 0) Die("bad number for " + a);
+      return d;
+    };
+    if (a == "--threads") {
+      o.threads.clear();
+      for (const std::string& t : Split(v)) o.threads.push_back(std::atoi(t.c_str()));
+    } else if (a == "--seconds") o.seconds = num();
+    else if (a == "--keys") o.keys = uint64_t(num());
+    else if (a == "--value-size") o.value_size = size_t(num());
+    else if (a == "--get-ratio") o.get_ratio = num();
+    else if (a == "--dist") o.dists = Split(v);
+    else if (a == "--zipf-s") o.zipf_s = num();
+    else if (a == "--api") o.api = v;
+    else if (a == "--shard-bits") o.shard_bits = int(num());
+    else Die("unknown option " + a);
+  }
+  if (o.keys < 1 || o.keys > UINT32_MAX) Die("--keys must be in 1..2^32-1");
+  if (o.threads.empty() || *std::min_element(o.threads.begin(), o.threads.end()) < 1)
+    Die("--threads needs counts >= 1");
+  if (o.api != "engine" && o.api != "storage") Die("--api is engine or storage");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = ParseArgs(argc, argv);
+  std::unique_ptr<Target> target;
+  if (o.api == "engine") target = std::make_unique<EngineTarget>(o.shard_bits);
+  else target = std::make_unique<StorageTarget>(o.shard_bits);
+
+  {
+    auto loader = target->NewWorker();
+    const std::string value(o.value_size, 'v');
+    KeyBuf kb;
+    for (uint64_t i = 0; i < o.keys; ++i) loader->Set(kb.Render(i), value);
+  }
+
+  std::printf("| api | dist | threads | ops/s | ops/s per thread | vs 1 thread | "
+              "ops per CPU-s per thread | vs 1 thread | CPU busy |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  for (const std::string& dist : o.dists) {
+    KeySampler sampler(dist, o.keys, o.zipf_s);
+    CellResult base;
+    for (int t : o.threads) {
+      CellResult r = RunCell(target.get(), o, sampler, t);
+      if (t == 1) base = r;
+      char scale[32] = "-", cpu_scale[32] = "-";
+      if (base.ops_per_s > 0) {
+        std::snprintf(scale, sizeof scale, "%.2fx", r.ops_per_s / base.ops_per_s);
+        std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", r.ops_per_cpu_s / base.ops_per_cpu_s);
+      }
+      const std::string name =
+          dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
+      std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n", o.api.c_str(),
+                  name.c_str(), t, r.ops_per_s, r.ops_per_s / t, scale, r.ops_per_cpu_s,
+                  cpu_scale, r.busy * 100);
+      std::fflush(stdout);
+    }
+  }
+  std::printf("\nMachine calibration (private ALU work, no memory traffic):");
+  const double alu1 = CalibrateAlu(1, o.seconds);
+  for (int t : o.threads)
+    if (t > 1) std::printf(" %d threads = %.2fx of 1;", t, CalibrateAlu(t, o.seconds) / alu1);
+  std::printf(" a store cannot scale better than this here.\n");
+  std::printf("%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, "
+              "%d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
+              "the threads did not get their cores.\n",
+              (unsigned long long)o.keys, o.get_ratio * 100, (1 - o.get_ratio) * 100,
+              o.value_size, o.seconds,
+              1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
+  return 0;
+}
