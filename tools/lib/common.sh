@@ -6,6 +6,8 @@ LARDER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Debian packages Larder builds and tests with (DESIGN.md: Debian packages only).
 LARDER_BUILD_PACKAGES="cmake ninja-build g++ pkg-config libuv1-dev libxxhash-dev libjemalloc-dev libcli11-dev libfmt-dev liblua5.1-0-dev"
 LARDER_TEST_PACKAGES="catch2 libhiredis-dev redis-tools redis-server python3-redis clang libclang-rt-14-dev"
+# What bench/compare needs beyond the test packages (the PNG chart).
+LARDER_BENCH_PACKAGES="gnuplot-nox"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
