@@ -7,14 +7,87 @@
 namespace larder {
 namespace {
 
+// The compressor follows liblzf 3.6 as Redis configures it (VERY_FAST, a 2^16-slot
+// hash of the next three bytes, the table starting empty), so that the bytes equal
+// what redis-server writes for the same string.
 constexpr size_t kMaxLiteral = 32;
 constexpr size_t kMaxOffset = 8192;
-constexpr size_t kMaxMatch = 7 + 255 + 2;
-constexpr int kHashBits = 14;
+constexpr size_t kMaxMatch = 264;  // 2 + 7 + 255
+constexpr int kHashBits = 16;
 
-uint32_t Hash3(const unsigned char* p) {
-  const uint32_t v = uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2];
-  return (v * 2654435761u) >> (32 - kHashBits);
+// Slot of the three bytes at p.
+uint32_t Slot(const unsigned char* p) {
+  const uint32_t first = uint32_t(p[0]) << 8 | p[1];
+  const uint32_t next = uint32_t(p[1]) << 8 | p[2];
+  return (first - next * 5) & ((1u << kHashBits) - 1);
+}
+
+// Output of the compressor: literal runs are open while bytes are added; each run's
+// control byte is reserved in front of it and filled in when the run closes.
+class LzfOut {
+ public:
+  LzfOut(std::string* out, size_t max_out) : out_(out), max_(max_out) {
+    out_->clear();
+    out_->push_back('\0');  // the first run's control byte
+  }
+  bool Literal(unsigned char c) {
+    if (out_->size() >= max_) return false;
+    out_->push_back(char(c));
+    if (++lit_ == kMaxLiteral) CloseRun(true);
+    return true;
+  }
+  // A back reference of `len` bytes (>= 3) `off` + 1 bytes back.
+  bool Match(size_t len, size_t off) {
+    const size_t op = out_->size();
+    if (op + 4 >= max_ && op - (lit_ == 0 ? 1 : 0) + 4 >= max_) return false;
+    CloseRun(false);
+    const size_t l = len - 2;
+    if (l < 7) {
+      out_->push_back(char((off >> 8) + (l << 5)));
+    } else {
+      out_->push_back(char((off >> 8) + (7 << 5)));
+      out_->push_back(char(l - 7));
+    }
+    out_->push_back(char(off & 0xff));
+    out_->push_back('\0');  // the next run's control byte
+    return true;
+  }
+  bool RoomForTail() const { return out_->size() + 3 <= max_; }
+  void Finish() { CloseRun(false); }
+
+ private:
+  // Writes the open run's control byte; drops it when the run is empty. `reopen`
+  // reserves the next run's control byte.
+  void CloseRun(bool reopen) {
+    if (lit_ == 0) {
+      out_->pop_back();
+    } else {
+      (*out_)[out_->size() - lit_ - 1] = char(lit_ - 1);
+    }
+    lit_ = 0;
+    if (reopen) out_->push_back('\0');
+  }
+
+  std::string* out_;
+  size_t max_;
+  size_t lit_ = 0;
+};
+
+// Length of the match of ref against ip: at least 3 bytes are known to be equal; up to
+// `maxlen` (liblzf's bound, which the unrolled first 16 steps may pass by two at the end
+// of the input).
+size_t MatchLength(const unsigned char* ref, const unsigned char* ip, size_t maxlen) {
+  size_t len = 2;
+  if (maxlen > 16) {
+    for (int i = 0; i < 16; ++i) {
+      ++len;
+      if (ref[len] != ip[len]) return len;
+    }
+  }
+  do {
+    ++len;
+  } while (len < maxlen && ref[len] == ip[len]);
+  return len;
 }
 
 }  // namespace
@@ -22,47 +95,42 @@ uint32_t Hash3(const unsigned char* p) {
 bool LzfCompress(std::string_view in, size_t max_out, std::string* out) {
   const auto* src = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
-  out->clear();
-  std::vector<uint32_t> last(size_t(1) << kHashBits, UINT32_MAX);  // position + 1 of a 3-byte sequence
-  size_t lit_start = 0;  // first byte of the pending literal run
-  auto flush_literals = [&](size_t end) {
-    while (lit_start < end) {
-      const size_t len = std::min(kMaxLiteral, end - lit_start);
-      out->push_back(char(len - 1));
-      out->append(in.data() + lit_start, len);
-      lit_start += len;
-    }
-  };
+  if (n == 0) {
+    out->clear();
+    return true;
+  }
+  if (max_out == 0) return false;
+  // Position + 1 of the last three bytes seen per slot (0: none).
+  std::vector<uint32_t> table(size_t(1) << kHashBits, 0);
+  LzfOut w(out, max_out);
   size_t ip = 0;
   while (ip + 2 < n) {
-    const uint32_t h = Hash3(src + ip);
-    const uint32_t ref = last[h];
-    last[h] = uint32_t(ip);
-    if (ref != UINT32_MAX && ip - ref <= kMaxOffset && std::memcmp(src + ref, src + ip, 3) == 0) {
-      size_t len = 3;
-      const size_t limit = std::min(kMaxMatch, n - ip);
-      while (len < limit && src[ref + len] == src[ip + len]) ++len;
-      flush_literals(ip);
-      const size_t off = ip - ref - 1;
-      const size_t l = len - 2;
-      if (l < 7) {
-        out->push_back(char((l << 5) | (off >> 8)));
-      } else {
-        out->push_back(char((7 << 5) | (off >> 8)));
-        out->push_back(char(l - 7));
-      }
-      out->push_back(char(off & 0xff));
-      // Index the positions inside the match so later data can refer to them.
-      for (size_t k = ip + 1; k < ip + len && k + 2 < n; ++k) last[Hash3(src + k)] = uint32_t(k);
+    const uint32_t slot = Slot(src + ip);
+    const size_t ref = table[slot];  // position + 1 (0: none)
+    table[slot] = uint32_t(ip + 1);
+    // liblzf never matches position 0 (its "ref > in_data" test).
+    if (ref > 1 && ip - (ref - 1) - 1 < kMaxOffset &&
+        std::memcmp(src + ref - 1, src + ip, 3) == 0) {
+      const size_t from = ref - 1;
+      const size_t len = MatchLength(src + from, src + ip, std::min(n - ip - 2, kMaxMatch));
+      if (!w.Match(len, ip - from - 1)) return false;
       ip += len;
-      lit_start = ip;
-      if (out->size() > max_out) return false;
+      if (ip + 2 >= n) break;
+      // Index the match's last two positions.
+      table[Slot(src + ip - 2)] = uint32_t(ip - 1);
+      table[Slot(src + ip - 1)] = uint32_t(ip);
     } else {
+      if (!w.Literal(src[ip])) return false;
       ++ip;
     }
   }
-  flush_literals(n);
-  return out->size() <= max_out;
+  if (!w.RoomForTail()) return false;
+  while (ip < n) {
+    w.Literal(src[ip]);
+    ++ip;
+  }
+  w.Finish();
+  return true;
 }
 
 bool LzfDecompress(std::string_view in, size_t out_len, std::string* out) {

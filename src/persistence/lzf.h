@@ -10,8 +10,10 @@
 
 namespace larder {
 
-// Compresses `in` into *out. Returns false (out unspecified) if the result would be
-// longer than `max_out` bytes, e.g. incompressible data.
+// Compresses `in` into *out with liblzf's algorithm as redis-server runs it, so the bytes
+// are Redis's. Returns false (out unspecified) when liblzf would give up for an output
+// limit of `max_out` bytes (its checks are conservative: a result a few bytes shorter
+// than the limit can already fail), e.g. for incompressible data.
 bool LzfCompress(std::string_view in, size_t max_out, std::string* out);
 
 // Decompresses `in`, which must expand to exactly `out_len` bytes, into *out. Returns

@@ -61,6 +61,9 @@ TEST_CASE("LZF decompresses what redis-server compressed", "[persistence][lzf]")
   REQUIRE(LzfDecompress(data, 155, &out));
   CHECK(out == HelloText());
   CHECK_FALSE(LzfDecompress(data, 154, &out));  // the length must match exactly
+  std::string packed;
+  REQUIRE(LzfCompress(HelloText(), 155 - 4, &packed));
+  CHECK(packed == data);  // the compressor writes Redis's bytes
   CHECK_FALSE(LzfDecompress(data, 156, &out));
 }
 
