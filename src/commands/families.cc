@@ -20,6 +20,7 @@ void RegisterDataFamilies(CommandTable& table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterSortFamily(table);
+  RegisterDumpFamily(table);
 }
 
 void RegisterAllFamilies(CommandTable& table) {

@@ -23,6 +23,7 @@ void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
 void RegisterPubSubFamily(CommandTable& table);      // pubsub_family.cc
 void RegisterSortFamily(CommandTable& table);        // sort_family.cc
+void RegisterDumpFamily(CommandTable& table);        // dump_family.cc
 
 // Commands that need ServerHooks (configuration, clients, INFO, shutdown).
 void RegisterServerFamily(CommandTable& table);  // server_family.cc

@@ -39,6 +39,13 @@ uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms
   return Minutes(now_ms) << 8 | counter;
 }
 
+uint32_t LruAccessIdle(int64_t now_ms, int64_t idle_s) {
+  const int64_t clock = LruClock(now_ms);
+  return idle_s >= clock ? 0 : uint32_t(clock - idle_s);
+}
+
+uint32_t LfuAccess(int64_t now_ms, uint32_t counter) { return Minutes(now_ms) << 8 | (counter & 0xFF); }
+
 uint64_t LruIdleMs(uint32_t access, int64_t now_ms) {
   uint32_t now = LruClock(now_ms);
   uint64_t secs = now >= access ? now - access : (kAccessClockMax - access) + now;

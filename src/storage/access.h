@@ -25,6 +25,11 @@ inline constexpr uint32_t kAccessClockMax = (1u << 24) - 1;
 uint32_t InitialAccess(const AccessPolicy& policy, int64_t now_ms);
 // Value after an access. `rnd` is a uniform random number in [0, 1).
 uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms, double rnd);
+// The access field of a restored entry (RESTORE IDLETIME / FREQ, an RDB file's IDLE /
+// FREQ opcodes): LRU last accessed `idle_s` seconds ago (at most back to clock zero, as
+// Redis), or an LFU counter `counter` (0..255) decayed from now on.
+uint32_t LruAccessIdle(int64_t now_ms, int64_t idle_s);
+uint32_t LfuAccess(int64_t now_ms, uint32_t counter);
 // LRU: milliseconds since the last access.
 uint64_t LruIdleMs(uint32_t access, int64_t now_ms);
 // LFU: the counter after applying decay (what OBJECT FREQ reports).
