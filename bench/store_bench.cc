@@ -18,11 +18,14 @@
 //               reads the system clock, and Get copies the value into a std::string.
 // --api storage DbView on the Store directly, as a command handler does: one reused
 //               LockSet and shard vector per thread, clock read every 256 operations,
-//               the value read in place.
+//               the value read in place. --read-mode (storage only) picks how GET
+//               finds the key: read (as GET: LRU/LFU touch + hit/miss counters),
+//               notouch (counters only) or peek (neither) -- a diagnostic for how much
+//               the per-read bookkeeping writes cost when threads share hot keys.
 //
 //   larder-store-bench [--threads 1,2,...] [--seconds S] [--keys N] [--value-size B]
 //     [--get-ratio R] [--dist uniform,zipf] [--zipf-s S] [--api engine|storage]
-//     [--shard-bits B] [--quick]
+//     [--read-mode read|notouch|peek] [--shard-bits B] [--quick]
 //
 // Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
@@ -72,6 +75,7 @@ struct Options {
   std::vector<std::string> dists{"uniform", "zipf"};
   double zipf_s = 0.99;
   std::string api = "engine";
+  std::string read_mode = "read";  // storage api: read | notouch | peek
   int shard_bits = 8;
 };
 
@@ -179,13 +183,17 @@ class EngineTarget final : public Target {
 
 class StorageTarget final : public Target {
  public:
-  explicit StorageTarget(int shard_bits) : store_(larder::StoreOptions{1, shard_bits}) {}
+  StorageTarget(int shard_bits, larder::DbView::Mode read_mode)
+      : store_(larder::StoreOptions{1, shard_bits}), read_mode_(read_mode) {}
   class StorageWorker final : public Worker {
    public:
-    explicit StorageWorker(larder::Store* s) : store_(s), locks_(s) { shards_.reserve(1); }
+    StorageWorker(larder::Store* s, larder::DbView::Mode read_mode)
+        : store_(s), locks_(s), read_mode_(read_mode) {
+      shards_.reserve(1);
+    }
     size_t Get(std::string_view key) override {
       size_t n = 0;
-      OnKey(key, larder::DbView::Mode::kRead, [&](larder::DbView&, larder::KeyRef& ref) {
+      OnKey(key, read_mode_, [&](larder::DbView&, larder::KeyRef& ref) {
         if (ref && ref.kind() == larder::ValueKind::kString) n = ref.str().size();
       });
       return n;
@@ -210,15 +218,19 @@ class StorageTarget final : public Target {
     }
     larder::Store* store_;
     larder::LockSet locks_;
+    larder::DbView::Mode read_mode_;
     std::vector<uint32_t> shards_;
     larder::KeyArg last_key_{};
     uint64_t calls_ = 0;
     int64_t now_ms_ = 0;
   };
-  std::unique_ptr<Worker> NewWorker() override { return std::make_unique<StorageWorker>(&store_); }
+  std::unique_ptr<Worker> NewWorker() override {
+    return std::make_unique<StorageWorker>(&store_, read_mode_);
+  }
 
  private:
   larder::Store store_;
+  larder::DbView::Mode read_mode_;
 };
 
 void PinToCpu(int cpu) {
@@ -375,12 +387,15 @@ Options ParseArgs(int argc, char** argv) {
     else if (a == "--zipf-s") o.zipf_s = num();
     else if (a == "--api") o.api = v;
     else if (a == "--shard-bits") o.shard_bits = int(num());
+    else if (a == "--read-mode") o.read_mode = v;
     else Die("unknown option " + a);
   }
   if (o.keys < 1 || o.keys > UINT32_MAX) Die("--keys must be in 1..2^32-1");
   if (o.threads.empty() || *std::min_element(o.threads.begin(), o.threads.end()) < 1)
     Die("--threads needs counts >= 1");
   if (o.api != "engine" && o.api != "storage") Die("--api is engine or storage");
+  if (o.read_mode != "read" && o.read_mode != "notouch" && o.read_mode != "peek")
+    Die("--read-mode is read, notouch or peek");
   return o;
 }
 
@@ -390,7 +405,11 @@ int main(int argc, char** argv) {
   Options o = ParseArgs(argc, argv);
   std::unique_ptr<Target> target;
   if (o.api == "engine") target = std::make_unique<EngineTarget>(o.shard_bits);
-  else target = std::make_unique<StorageTarget>(o.shard_bits);
+  else
+    target = std::make_unique<StorageTarget>(
+        o.shard_bits, o.read_mode == "peek"      ? larder::DbView::Mode::kPeek
+                      : o.read_mode == "notouch" ? larder::DbView::Mode::kReadNoTouch
+                                                 : larder::DbView::Mode::kRead);
 
   {
     auto loader = target->NewWorker();
