@@ -91,14 +91,13 @@ void Restore(CommandContext& ctx) {
     ctx.reply->Error(errors::kInvalidTtl);
     return;
   }
-  std::string_view body;
-  if (!VerifyDumpPayload(ctx.args[3], &body)) {
+  if (!VerifyDumpPayload(ctx.args[3])) {
     ctx.reply->Error(errors::kDumpPayload);
     return;
   }
   RdbValue value;
   RdbDecodeError err;
-  if (!DecodeDumpBody(body, ValueLimits::From(ctx.db.store()->limits()), &value, &err)) {
+  if (!DecodeDumpPayload(ctx.args[3], ValueLimits::From(ctx.db.store()->limits()), &value, &err)) {
     ctx.reply->Error(errors::kBadDataFormat);
     return;
   }

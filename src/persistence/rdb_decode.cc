@@ -402,24 +402,21 @@ bool DecodeValue(uint8_t type, rdb::RdbReader& in, const ValueLimits& limits, Rd
   return Decoder(in, limits, out, err).Run(type);
 }
 
-bool VerifyDumpPayload(std::string_view payload, std::string_view* body) {
+bool VerifyDumpPayload(std::string_view payload) {
   if (payload.size() < 10) return false;
   const auto* footer = reinterpret_cast<const unsigned char*>(payload.data() + payload.size() - 10);
   if (rdb::LoadLe(footer, 2) > uint64_t(rdb::kMaxReadVersion)) return false;
-  if (Crc64(0, payload.substr(0, payload.size() - 8)) != rdb::LoadLe(footer + 2, 8)) return false;
-  *body = payload.substr(0, payload.size() - 10);
-  return true;
+  return Crc64(0, payload.substr(0, payload.size() - 8)) == rdb::LoadLe(footer + 2, 8);
 }
 
-bool DecodeDumpBody(std::string_view body, const ValueLimits& limits, RdbValue* out,
-                    RdbDecodeError* err) {
-  rdb::RdbReader in(body);
+bool DecodeDumpPayload(std::string_view payload, const ValueLimits& limits, RdbValue* out,
+                       RdbDecodeError* err) {
+  rdb::RdbReader in(payload);
   uint8_t type;
   if (!in.Byte(&type)) {
     *err = {RdbError::kFormat, in.error()};
     return false;
   }
-  // Bytes after the value are ignored, as redis-server ignores them.
   return DecodeValue(type, in, limits, out, err);
 }
 

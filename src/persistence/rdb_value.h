@@ -71,11 +71,12 @@ bool DecodeValue(uint8_t type, rdb::RdbReader& in, const ValueLimits& limits, Rd
 
 // DUMP payloads: `<type> <value> <RDB version u16 LE> <CRC-64 u64 LE>`.
 std::string CreateDumpPayload(const Entry* e, const RdbSaveOptions& options);
-// Checks the footer (version <= rdb::kMaxReadVersion, the checksum); on success sets
-// *body to the `<type> <value>` part.
-bool VerifyDumpPayload(std::string_view payload, std::string_view* body);
-// Decodes a verified body: one value (bytes after it are ignored, as Redis does).
-bool DecodeDumpBody(std::string_view body, const ValueLimits& limits, RdbValue* out,
-                    RdbDecodeError* err);
+// Checks the footer (version <= rdb::kMaxReadVersion, the checksum).
+bool VerifyDumpPayload(std::string_view payload);
+// Decodes the value at the start of a verified payload. As in redis-server, the value is
+// read from the whole payload: it may run into the footer's bytes, and bytes after it
+// are ignored.
+bool DecodeDumpPayload(std::string_view payload, const ValueLimits& limits, RdbValue* out,
+                       RdbDecodeError* err);
 
 }  // namespace larder
