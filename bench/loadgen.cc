@@ -56,9 +56,13 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_keys.h"
+
 namespace {
 
-constexpr int kDigits = 12;  // width of the numeric part of keys and members
+using larder_bench::kDigits;
+using larder_bench::Rng;
+using larder_bench::WriteDigits;
 
 [[noreturn]] void Die(const std::string& msg, int status = 1) {
   std::fprintf(stderr, "larder-loadgen: %s\n", msg.c_str());
@@ -88,30 +92,6 @@ struct Options {
   double timeout = 300;
   int server_pid = 0;
 };
-
-// xorshift64*: a cheap generator, good enough to pick keys.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed * 0x9E3779B97F4A7C15ull | 1) {}
-  uint64_t Next() {
-    s_ ^= s_ >> 12;
-    s_ ^= s_ << 25;
-    s_ ^= s_ >> 27;
-    return s_ * 0x2545F4914F6CDD1Dull;
-  }
-  // Uniform in [0, n) (multiply-shift; the bias is negligible for n << 2^64).
-  uint64_t Below(uint64_t n) { return uint64_t((unsigned __int128)Next() * n >> 64); }
-
- private:
-  uint64_t s_;
-};
-
-void WriteDigits(char* p, uint64_t v) {
-  for (int i = kDigits - 1; i >= 0; --i) {
-    p[i] = char('0' + v % 10);
-    v /= 10;
-  }
-}
 
 // ---- Histogram: log-linear buckets over nanoseconds, 64 sub-buckets per power of 2.
 
@@ -266,7 +246,11 @@ size_t SkipReply(const char* p, const char* end, ReplyInfo* info) {
     --pending;
     q = nl + 1;
     switch (type) {
-      case '+': case ':': case ',': case '#': case '(':
+      case '+':
+      case ':':
+      case ',':
+      case '#':
+      case '(':
         break;
       case '-':
         info->error = true;
@@ -274,7 +258,13 @@ size_t SkipReply(const char* p, const char* end, ReplyInfo* info) {
       case '_':
         if (top) info->null = true;
         break;
-      case '$': case '=': case '!': case '*': case '%': case '~': case '>': {
+      case '$':
+      case '=':
+      case '!':
+      case '*':
+      case '%':
+      case '~':
+      case '>': {
         const bool neg = *line == '-';
         int64_t n = 0;
         for (const char* d = line + (neg ? 1 : 0); d < line_end; ++d) {
@@ -342,9 +332,9 @@ class LoadGen {
   std::vector<Conn> conns_;
   Histogram hist_;
   bool measuring_ = false;
-  bool issuing_ = true;   // false once the budget or duration is used up
-  uint64_t issued_ = 0;   // requests sent in the current phase
-  uint64_t done_ = 0;     // replies received in the measured phase
+  bool issuing_ = true;  // false once the budget or duration is used up
+  uint64_t issued_ = 0;  // requests sent in the current phase
+  uint64_t done_ = 0;    // replies received in the measured phase
   uint64_t errors_ = 0;
   uint64_t nulls_ = 0;
   uint64_t gets_ = 0;
@@ -494,7 +484,12 @@ void LoadGen::OnReadable(Conn* c) {
       if (len == 0) break;
       if (info.error) {
         ++errors_;
-        if (first_error_.empty()) first_error_.assign(p, std::min<size_t>(len, 200));
+        if (first_error_.empty()) {
+          first_error_.assign(p, std::min<size_t>(len, 200));
+          while (!first_error_.empty() &&
+                 (first_error_.back() == '\n' || first_error_.back() == '\r'))
+            first_error_.pop_back();
+        }
       }
       if (info.null) ++nulls_;
       p += len;
@@ -549,8 +544,8 @@ void LoadGen::Run() {
     if (!measuring_ && now >= warmup_end) {
       // Warmup over: finish in-flight batches uncounted, then restart measured.
       issuing_ = false;
-      bool idle = std::all_of(conns_.begin(), conns_.end(),
-                              [](const Conn& c) { return c.in_flight == 0; });
+      bool idle =
+          std::all_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.in_flight == 0; });
       if (idle) {
         issuing_ = true;
         BeginMeasuring(now);
@@ -572,14 +567,16 @@ void LoadGen::Run() {
     }
   }
 
-  const uint64_t cpu_ticks = o_.server_pid > 0 ? ServerCpuTicks(o_.server_pid) - cpu_ticks_start_ : 0;
+  const uint64_t cpu_ticks =
+      o_.server_pid > 0 ? ServerCpuTicks(o_.server_pid) - cpu_ticks_start_ : 0;
   const double secs = double(last_reply_ns_ - phase_start_ns_) / 1e9;
-  std::printf("rps=%.0f requests=%llu seconds=%.3f errors=%llu nulls=%llu p50_us=%.1f "
-              "p99_us=%.1f p999_us=%.1f max_us=%.1f",
-              secs > 0 ? double(done_) / secs : 0.0, (unsigned long long)done_, secs,
-              (unsigned long long)errors_, (unsigned long long)nulls_,
-              double(hist_.Quantile(0.50)) / 1e3, double(hist_.Quantile(0.99)) / 1e3,
-              double(hist_.Quantile(0.999)) / 1e3, double(hist_.max()) / 1e3);
+  std::printf(
+      "rps=%.0f requests=%llu seconds=%.3f errors=%llu nulls=%llu p50_us=%.1f "
+      "p99_us=%.1f p999_us=%.1f max_us=%.1f",
+      secs > 0 ? double(done_) / secs : 0.0, (unsigned long long)done_, secs,
+      (unsigned long long)errors_, (unsigned long long)nulls_, double(hist_.Quantile(0.50)) / 1e3,
+      double(hist_.Quantile(0.99)) / 1e3, double(hist_.Quantile(0.999)) / 1e3,
+      double(hist_.max()) / 1e3);
   if (w_.counts_gets && gets_ > 0)
     std::printf(" hit_rate=%.4f", 1.0 - double(nulls_) / double(gets_));
   if (o_.server_pid > 0) {
@@ -612,21 +609,36 @@ Options ParseArgs(int argc, char** argv) {
       if (end == v.c_str() || *end != '\0' || d < 0) Die("bad number for " + std::string(a), 2);
       return d;
     };
-    if (a == "--host") o.host = v;
-    else if (a == "--port" || a == "-p") o.port = int(num());
-    else if (a == "--clients" || a == "-c") o.clients = int(num());
-    else if (a == "--pipeline" || a == "-P") o.pipeline = int(num());
-    else if (a == "--requests" || a == "-n") o.requests = uint64_t(num());
-    else if (a == "--seconds") o.seconds = num();
-    else if (a == "--warmup") o.warmup = num();
-    else if (a == "--keyspace" || a == "-r") o.keyspace = uint64_t(num());
-    else if (a == "--members") o.members = uint64_t(num());
-    else if (a == "--value-size" || a == "-d") o.value_size = size_t(num());
-    else if (a == "--command" || a == "-t") o.command = v;
-    else if (a == "--seed") o.seed = uint64_t(num());
-    else if (a == "--timeout") o.timeout = num();
-    else if (a == "--server-pid") o.server_pid = int(num());
-    else Die("unknown option " + std::string(a), 2);
+    if (a == "--host")
+      o.host = v;
+    else if (a == "--port" || a == "-p")
+      o.port = int(num());
+    else if (a == "--clients" || a == "-c")
+      o.clients = int(num());
+    else if (a == "--pipeline" || a == "-P")
+      o.pipeline = int(num());
+    else if (a == "--requests" || a == "-n")
+      o.requests = uint64_t(num());
+    else if (a == "--seconds")
+      o.seconds = num();
+    else if (a == "--warmup")
+      o.warmup = num();
+    else if (a == "--keyspace" || a == "-r")
+      o.keyspace = uint64_t(num());
+    else if (a == "--members")
+      o.members = uint64_t(num());
+    else if (a == "--value-size" || a == "-d")
+      o.value_size = size_t(num());
+    else if (a == "--command" || a == "-t")
+      o.command = v;
+    else if (a == "--seed")
+      o.seed = uint64_t(num());
+    else if (a == "--timeout")
+      o.timeout = num();
+    else if (a == "--server-pid")
+      o.server_pid = int(num());
+    else
+      Die("unknown option " + std::string(a), 2);
   }
   if (o.clients < 1 || o.pipeline < 1 || o.keyspace < 1 || o.members < 1)
     Die("--clients, --pipeline, --keyspace and --members must be >= 1", 2);

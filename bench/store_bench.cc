@@ -32,8 +32,8 @@
 // store costs from how much CPU a shared machine gave the threads.
 
 #include <pthread.h>
-#include <time.h>
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,15 +50,18 @@
 #include <thread>
 #include <vector>
 
-#include "larder/engine.h"
+#include "bench_keys.h"
 #include "common/clock.h"
+#include "larder/engine.h"
 #include "storage/db_view.h"
 #include "storage/lock_set.h"
 #include "storage/store.h"
 
 namespace {
 
-constexpr int kDigits = 12;
+using larder_bench::kDigits;
+using larder_bench::Rng;
+using larder_bench::WriteDigits;
 constexpr size_t kSamplesPerThread = size_t(1) << 21;
 
 [[noreturn]] void Die(const std::string& msg) {
@@ -79,31 +82,12 @@ struct Options {
   int shard_bits = 8;
 };
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed * 0x9E3779B97F4A7C15ull | 1) {}
-  uint64_t Next() {
-    s_ ^= s_ >> 12;
-    s_ ^= s_ << 25;
-    s_ ^= s_ >> 27;
-    return s_ * 0x2545F4914F6CDD1Dull;
-  }
-  double Unit() { return double(Next() >> 11) * 0x1.0p-53; }
-  uint64_t Below(uint64_t n) { return uint64_t((unsigned __int128)Next() * n >> 64); }
-
- private:
-  uint64_t s_;
-};
-
 // "key:" + 12 digits, rewritten in place.
 class KeyBuf {
  public:
   KeyBuf() { std::copy_n("key:", 4, buf_); }
   std::string_view Render(uint64_t i) {
-    for (int d = kDigits - 1; d >= 0; --d) {
-      buf_[4 + d] = char('0' + i % 10);
-      i /= 10;
-    }
+    WriteDigits(buf_ + 4, i);
     return {buf_, sizeof buf_};
   }
 
@@ -114,7 +98,8 @@ class KeyBuf {
 // Key index sequences for each thread, drawn before timing.
 class KeySampler {
  public:
-  KeySampler(const std::string& dist, uint64_t keys, double s) : keys_(keys), zipf_(dist == "zipf") {
+  KeySampler(const std::string& dist, uint64_t keys, double s)
+      : keys_(keys), zipf_(dist == "zipf") {
     if (dist != "uniform" && dist != "zipf") Die("unknown --dist " + dist);
     if (!zipf_) return;
     cdf_.resize(keys);
@@ -162,7 +147,8 @@ class Target {
 
 class EngineTarget final : public Target {
  public:
-  explicit EngineTarget(int shard_bits) : engine_(larder::EngineOptions{.shard_bits = shard_bits}) {}
+  explicit EngineTarget(int shard_bits)
+      : engine_(larder::EngineOptions{.shard_bits = shard_bits}) {}
   class EngineWorker final : public Worker {
    public:
     explicit EngineWorker(larder::Engine* e) : e_(e) {}
@@ -379,16 +365,26 @@ Options ParseArgs(int argc, char** argv) {
     if (a == "--threads") {
       o.threads.clear();
       for (const std::string& t : Split(v)) o.threads.push_back(std::atoi(t.c_str()));
-    } else if (a == "--seconds") o.seconds = num();
-    else if (a == "--keys") o.keys = uint64_t(num());
-    else if (a == "--value-size") o.value_size = size_t(num());
-    else if (a == "--get-ratio") o.get_ratio = num();
-    else if (a == "--dist") o.dists = Split(v);
-    else if (a == "--zipf-s") o.zipf_s = num();
-    else if (a == "--api") o.api = v;
-    else if (a == "--shard-bits") o.shard_bits = int(num());
-    else if (a == "--read-mode") o.read_mode = v;
-    else Die("unknown option " + a);
+    } else if (a == "--seconds")
+      o.seconds = num();
+    else if (a == "--keys")
+      o.keys = uint64_t(num());
+    else if (a == "--value-size")
+      o.value_size = size_t(num());
+    else if (a == "--get-ratio")
+      o.get_ratio = num();
+    else if (a == "--dist")
+      o.dists = Split(v);
+    else if (a == "--zipf-s")
+      o.zipf_s = num();
+    else if (a == "--api")
+      o.api = v;
+    else if (a == "--shard-bits")
+      o.shard_bits = int(num());
+    else if (a == "--read-mode")
+      o.read_mode = v;
+    else
+      Die("unknown option " + a);
   }
   if (o.keys < 1 || o.keys > UINT32_MAX) Die("--keys must be in 1..2^32-1");
   if (o.threads.empty() || *std::min_element(o.threads.begin(), o.threads.end()) < 1)
@@ -404,7 +400,8 @@ Options ParseArgs(int argc, char** argv) {
 int main(int argc, char** argv) {
   Options o = ParseArgs(argc, argv);
   std::unique_ptr<Target> target;
-  if (o.api == "engine") target = std::make_unique<EngineTarget>(o.shard_bits);
+  if (o.api == "engine")
+    target = std::make_unique<EngineTarget>(o.shard_bits);
   else
     target = std::make_unique<StorageTarget>(
         o.shard_bits, o.read_mode == "peek"      ? larder::DbView::Mode::kPeek
@@ -418,8 +415,9 @@ int main(int argc, char** argv) {
     for (uint64_t i = 0; i < o.keys; ++i) loader->Set(kb.Render(i), value);
   }
 
-  std::printf("| api | dist | threads | ops/s | ops/s per thread | vs 1 thread | "
-              "ops per CPU-s per thread | vs 1 thread | CPU busy |\n");
+  std::printf(
+      "| api | dist | threads | ops/s | ops/s per thread | vs 1 thread | "
+      "ops per CPU-s per thread | vs 1 thread | CPU busy |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& dist : o.dists) {
     KeySampler sampler(dist, o.keys, o.zipf_s);
@@ -435,8 +433,8 @@ int main(int argc, char** argv) {
       const std::string name =
           dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
       std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n", o.api.c_str(),
-                  name.c_str(), t, r.ops_per_s, r.ops_per_s / t, scale, r.ops_per_cpu_s,
-                  cpu_scale, r.busy * 100);
+                  name.c_str(), t, r.ops_per_s, r.ops_per_s / t, scale, r.ops_per_cpu_s, cpu_scale,
+                  r.busy * 100);
       std::fflush(stdout);
     }
   }
@@ -445,11 +443,11 @@ int main(int argc, char** argv) {
   for (int t : o.threads)
     if (t > 1) std::printf(" %d threads = %.2fx of 1;", t, CalibrateAlu(t, o.seconds) / alu1);
   std::printf(" a store cannot scale better than this here.\n");
-  std::printf("%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, "
-              "%d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
-              "the threads did not get their cores.\n",
-              (unsigned long long)o.keys, o.get_ratio * 100, (1 - o.get_ratio) * 100,
-              o.value_size, o.seconds,
-              1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
+  std::printf(
+      "%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, "
+      "%d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
+      "the threads did not get their cores.\n",
+      (unsigned long long)o.keys, o.get_ratio * 100, (1 - o.get_ratio) * 100, o.value_size,
+      o.seconds, 1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
   return 0;
 }
