@@ -121,6 +121,14 @@ struct CommandSpec {
   void FindKeys(std::span<const std::string_view> args, std::vector<int>* out) const;
   // Whether this invocation locks every shard instead of its keys' shards
   // (kCmdLockAll, or lock_all_if says so for these arguments).
+  // first_key when these arguments name exactly one key there by the plain key spec
+  // (no keys finder, no lock-all), else 0.
+  int SingleKeyAt(size_t argc) const {
+    return (keys_finder == nullptr && lock_all_if == nullptr && !(flags & kCmdLockAll) &&
+            first_key > 0 && first_key == last_key && size_t(first_key) < argc)
+               ? first_key
+               : 0;
+  }
   bool LocksAll(std::span<const std::string_view> args) const {
     return (flags & kCmdLockAll) != 0 || (lock_all_if != nullptr && lock_all_if(args));
   }

@@ -2,11 +2,11 @@
 // the families' Register functions, then read-only (thread-safe to read).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "commands/command_spec.h"
@@ -33,12 +33,24 @@ class CommandTable {
   size_t size() const { return commands_.size(); }
 
  private:
-  std::vector<std::unique_ptr<CommandSpec>> commands_;
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  // Open-addressing index of top-level names (linear probing, a power-of-two size at
+  // most a quarter full), looked up on every request. A slot keeps the name's first 16
+  // bytes ASCII-lowercased as two words and its length, so a lookup is a few word
+  // operations and no pointer chase; longer names are then compared in full.
+  struct Key {
+    uint64_t w0 = 0, w1 = 0;
+    uint32_t len = 0;
   };
-  std::unordered_map<std::string, const CommandSpec*, NameHash, std::equal_to<>> by_name_;
+  struct Slot {
+    Key key;
+    const CommandSpec* spec = nullptr;
+  };
+  static Key KeyOf(std::string_view name);
+  size_t SlotOf(const Key& k) const;
+  void Index(const CommandSpec* spec);
+
+  std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::vector<Slot> slots_;
   std::vector<const CommandSpec*> by_id_;
 };
 

@@ -192,7 +192,12 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
                      std::span<const std::string_view> args, ReplyBuilder& reply) {
   Store* store = deps_.store;
   key_hashes_.assign(args.size(), 0);
-  if (spec.LocksAll(args)) {
+  if (spec.SingleKeyAt(args.size()) > 0) {  // the common case: one key, one shard
+    const size_t pos = size_t(spec.first_key);
+    const uint64_t h = HashKey(args[pos]);
+    key_hashes_[pos] = h;
+    locks_.LockOne(uint32_t(store->ShardIndex(h)));
+  } else if (spec.LocksAll(args)) {
     locks_.LockAll();
   } else {
     spec.FindKeys(args, &key_positions_);

@@ -26,7 +26,7 @@ OutputBuffer::Chunk& OutputBuffer::TailWithRoom(size_t want) {
   return chunks_.back();
 }
 
-void OutputBuffer::Append(const char* data, size_t n) {
+void OutputBuffer::AppendSlow(const char* data, size_t n) {
   if (n == 0) return;
   size_ += n;
   if (!chunks_.empty()) {
@@ -43,8 +43,6 @@ void OutputBuffer::Append(const char* data, size_t n) {
   std::memcpy(c.data.get() + c.end, data, n);
   c.end += n;
 }
-
-void OutputBuffer::AppendByte(char c) { Append(&c, 1); }
 
 size_t OutputBuffer::Reserve() {
   // A dedicated small chunk holds the header; later appends go to a new chunk.

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -23,9 +24,30 @@ class OutputBuffer {
   OutputBuffer(const OutputBuffer&) = delete;
   OutputBuffer& operator=(const OutputBuffer&) = delete;
 
-  void Append(const char* data, size_t n);
+  void Append(const char* data, size_t n) {
+    if (!chunks_.empty() && chunks_.back().cap - chunks_.back().end >= n) {
+      Chunk& tail = chunks_.back();
+      if (n != 0) std::memcpy(tail.data.get() + tail.end, data, n);
+      tail.end += n;
+      size_ += n;
+      return;
+    }
+    AppendSlow(data, n);
+  }
   void Append(std::string_view s) { Append(s.data(), s.size()); }
-  void AppendByte(char c);
+  void AppendByte(char c) { Append(&c, 1); }
+
+  // Contiguous room for n bytes at the tail, or nullptr (then Append instead). What is
+  // written there becomes part of the output with Commit(written), before any other
+  // call on this buffer.
+  char* TailSpace(size_t n) {
+    if (chunks_.empty() || chunks_.back().cap - chunks_.back().end < n) return nullptr;
+    return chunks_.back().data.get() + chunks_.back().end;
+  }
+  void Commit(size_t written) {
+    chunks_.back().end += written;
+    size_ += written;
+  }
 
   // Reserves room for a header whose text is only known later (an array length).
   // Returns a handle for FillReserved. At most kReservedMax bytes may be filled in.
@@ -52,6 +74,7 @@ class OutputBuffer {
     size_t end = 0;
   };
   Chunk& TailWithRoom(size_t want);
+  void AppendSlow(const char* data, size_t n);
   Chunk NewChunk(size_t cap);
 
   std::vector<Chunk> chunks_;

@@ -9,6 +9,14 @@ namespace larder {
 
 void ReplyBuilder::Header(char kind, uint64_t n) {
   if (suppressed_) return;
+  if (char* const start = out_->TailSpace(24)) {  // kind, at most 20 digits, CRLF
+    start[0] = kind;
+    char* w = std::to_chars(start + 1, start + 21, n).ptr;
+    w[0] = '\r';
+    w[1] = '\n';
+    out_->Commit(size_t(w + 2 - start));
+    return;
+  }
   char buf[32];
   buf[0] = kind;
   auto r = std::to_chars(buf + 1, buf + 30, n);
@@ -56,6 +64,20 @@ void ReplyBuilder::Integer(int64_t v) {
 
 void ReplyBuilder::Bulk(std::string_view s) {
   if (suppressed_) return;
+  // One pass into the tail chunk when it has room: "$<len>\r\n<bytes>\r\n".
+  if (char* const start = out_->TailSpace(s.size() + 25)) {
+    char* w = start;
+    *w++ = '$';
+    w = std::to_chars(w, w + 20, s.size()).ptr;
+    *w++ = '\r';
+    *w++ = '\n';
+    if (!s.empty()) std::memcpy(w, s.data(), s.size());
+    w += s.size();
+    *w++ = '\r';
+    *w++ = '\n';
+    out_->Commit(size_t(w - start));
+    return;
+  }
   Header('$', s.size());
   out_->Append(s);
   out_->Append("\r\n", 2);

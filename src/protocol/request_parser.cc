@@ -37,6 +37,22 @@ bool FastLength(std::string_view s, size_t from, int64_t* value, size_t* cr_at) 
   return true;
 }
 
+// FastLength over raw pointers: digits at q (at most 18), then '\r' and one more byte
+// before `end`. On success *q is past the two line-end bytes.
+inline bool SmallLine(const char** q, const char* end, int64_t* value) {
+  const char* s = *q;
+  if (s >= end || unsigned(*s - '0') > 9) return false;
+  int64_t v = *s++ - '0';
+  if (v != 0) {
+    const char* lim = end - s > 17 ? s + 17 : end;
+    while (s < lim && unsigned(*s - '0') <= 9) v = v * 10 + (*s++ - '0');
+  }
+  if (end - s < 2 || *s != '\r') return false;
+  *value = v;
+  *q = s + 2;
+  return true;
+}
+
 }  // namespace
 
 bool SplitInlineArgs(std::string_view line, std::string* storage,
@@ -161,7 +177,32 @@ RequestParser::Status RequestParser::FeedInline(std::string_view pending) {
   return Status::kComplete;
 }
 
+bool RequestParser::FeedWhole(std::string_view p, const ParserLimits& limits) {
+  const char* q = p.data() + 1;
+  const char* const end = p.data() + p.size();
+  int64_t count = 0;
+  if (!SmallLine(&q, end, &count) || count <= 0 || count > 10) return false;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t len = 0;
+    if (q >= end || *q != '$') break;
+    ++q;
+    if (!SmallLine(&q, end, &len) || len > limits.max_bulk_len ||
+        (len > 16384 && limits.auth_required) || end - q < len + 2) {
+      break;
+    }
+    args_.emplace_back(q, size_t(len));
+    q += len + 2;
+  }
+  if (args_.size() != size_t(count)) {
+    args_.clear();
+    return false;
+  }
+  consumed_ = size_t(q - p.data());
+  return true;
+}
+
 RequestParser::Status RequestParser::FeedMultibulk(std::string_view p, const ParserLimits& limits) {
+  if (!in_multibulk_ && FeedWhole(p, limits)) return Status::kComplete;
   if (!in_multibulk_) {
     int64_t fast_count = 0;
     size_t fast_cr = 0;

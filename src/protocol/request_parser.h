@@ -44,6 +44,10 @@ class RequestParser {
 
   Status FeedInline(std::string_view pending);
   Status FeedMultibulk(std::string_view pending, const ParserLimits& limits);
+  // Parses a whole multibulk command of at most 10 arguments in one pass when all of it
+  // is in `pending` and well formed; false (and nothing changed) otherwise, and the
+  // incremental parser takes over.
+  bool FeedWhole(std::string_view pending, const ParserLimits& limits);
   Status Fail(std::string_view msg);
   void Reset();
 

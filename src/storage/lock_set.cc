@@ -9,15 +9,17 @@ namespace larder {
 
 void LockSet::Lock(std::vector<uint32_t>* shards) {
   assert(!HoldsAny());
-  if (shards->size() == 1) {  // the common single-key command
-    store_->shard((*shards)[0]).mu.Lock();
-    held_.push_back((*shards)[0]);
-    return;
-  }
+  if (shards->size() == 1) return LockOne((*shards)[0]);
   std::sort(shards->begin(), shards->end());
   shards->erase(std::unique(shards->begin(), shards->end()), shards->end());
   for (uint32_t s : *shards) store_->shard(s).mu.Lock();
   held_.assign(shards->begin(), shards->end());
+}
+
+void LockSet::LockOne(uint32_t shard) {
+  assert(!HoldsAny());
+  store_->shard(shard).mu.Lock();
+  held_.push_back(shard);
 }
 
 void LockSet::LockAll() {

@@ -23,6 +23,8 @@ class LockSet {
   // Locks the given shards (any order, duplicates allowed; sorted in place).
   // REQUIRES: nothing held.
   void Lock(std::vector<uint32_t>* shards) NO_THREAD_SAFETY_ANALYSIS;
+  // Locks one shard. REQUIRES: nothing held.
+  void LockOne(uint32_t shard) NO_THREAD_SAFETY_ANALYSIS;
   // Locks every shard. REQUIRES: nothing held.
   void LockAll() NO_THREAD_SAFETY_ANALYSIS;
   void Unlock() NO_THREAD_SAFETY_ANALYSIS;
