@@ -86,21 +86,29 @@ void PutBinaryDouble(std::string* out, double d) {
 }
 
 bool RdbReader::Fail(std::string_view reason) {
-  if (error_.empty()) error_.assign(reason);
+  if (error_.empty()) {
+    error_.assign(reason);
+    error_offset_ = base_ + pos_;
+  }
   pos_ = data_.size();
   return false;
 }
 
+bool RdbReader::Short(std::string_view reason) {
+  if (ok()) truncated_ = true;
+  return Fail(reason);
+}
+
 bool RdbReader::Byte(uint8_t* b) {
   if (!ok()) return false;
-  if (remaining() < 1) return Fail("unexpected end of data");
+  if (remaining() < 1) return Short("unexpected end of data");
   *b = uint8_t(data_[pos_++]);
   return true;
 }
 
 bool RdbReader::Raw(size_t n, std::string_view* out) {
   if (!ok()) return false;
-  if (remaining() < n) return Fail("unexpected end of data");
+  if (remaining() < n) return Short("unexpected end of data");
   *out = data_.substr(pos_, n);
   pos_ += n;
   return true;
@@ -152,7 +160,7 @@ bool RdbReader::Length(uint64_t* len) {
 bool RdbReader::Count(uint64_t* n, size_t min_item_bytes) {
   if (!Length(n)) return false;
   if (*n > remaining() / (min_item_bytes == 0 ? 1 : min_item_bytes)) {
-    return Fail("length larger than the remaining data");
+    return Short("length larger than the remaining data");
   }
   return true;
 }
@@ -163,7 +171,7 @@ bool RdbReader::String(std::string* out) {
   if (!LengthOrEncoding(&len, &encoded)) return false;
   if (!encoded) {
     std::string_view raw;
-    if (len > remaining()) return Fail("string length larger than the remaining data");
+    if (len > remaining()) return Short("string length larger than the remaining data");
     if (!Raw(size_t(len), &raw)) return false;
     out->assign(raw);
     return true;
@@ -187,7 +195,7 @@ bool RdbReader::String(std::string* out) {
       uint64_t clen, ulen;
       std::string_view packed;
       if (!Length(&clen) || !Length(&ulen)) return false;
-      if (clen > remaining()) return Fail("compressed length larger than the remaining data");
+      if (clen > remaining()) return Short("compressed length larger than the remaining data");
       if (ulen == 0 || ulen > clen * kMaxLzfRatio) return Fail("invalid LZF lengths");
       if (!Raw(size_t(clen), &packed)) return false;
       if (!LzfDecompress(packed, size_t(ulen), out)) return Fail("invalid LZF data");

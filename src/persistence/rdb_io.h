@@ -72,8 +72,12 @@ class RdbReader {
   explicit RdbReader(std::string_view data, size_t base = 0) : data_(data), base_(base) {}
 
   bool ok() const { return error_.empty(); }
+  // Whether the failure was running out of data (more bytes could make it succeed).
+  bool truncated() const { return truncated_; }
   const std::string& error() const { return error_; }
   size_t offset() const { return base_ + pos_; }
+  // Where the first failure happened (valid when !ok()).
+  size_t error_offset() const { return error_offset_; }
   size_t remaining() const { return data_.size() - pos_; }
   // Marks the reader failed with `reason` (if it has not failed yet); returns false.
   bool Fail(std::string_view reason);
@@ -93,6 +97,8 @@ class RdbReader {
   bool StringDouble(double* d);
 
  private:
+  // Fails for lack of data.
+  bool Short(std::string_view reason);
   // A length, or with *encoded the special form number (0..3) of an encoded string.
   bool LengthOrEncoding(uint64_t* len, bool* encoded);
 
@@ -100,6 +106,8 @@ class RdbReader {
   size_t base_;
   size_t pos_ = 0;
   std::string error_;
+  bool truncated_ = false;
+  size_t error_offset_ = 0;
 };
 
 }  // namespace larder::rdb
