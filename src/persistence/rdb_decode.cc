@@ -49,6 +49,9 @@ class Decoder {
     return Fail(RdbError::kFormat, in_.ok() ? std::string("invalid value") : in_.error());
   }
   bool Empty() { return Fail(RdbError::kEmpty, "empty collection"); }
+  // The result: `elements` packed inline, or an owned object.
+  bool Packed(ValueKind kind, const Strings& elements);
+  bool Owned(ValueKind kind, std::unique_ptr<Object> obj);
 
   // n strings, one RDB string each.
   bool ReadStrings(uint64_t n, Strings* out);
@@ -82,6 +85,22 @@ bool HasDuplicates(const std::vector<T>& items, Key key) {
 
 // Room reserved up front for a count read from the data (more grows as items arrive).
 constexpr uint64_t kMaxReserve = 1 << 16;
+
+bool Decoder::Packed(ValueKind kind, const Strings& elements) {
+  PackWriter w;
+  for (const std::string& s : elements) w.Add(s);
+  out_->kind = kind;
+  out_->enc = Enc::kPacked;
+  out_->blob = w.Finish();
+  return true;
+}
+
+bool Decoder::Owned(ValueKind kind, std::unique_ptr<Object> obj) {
+  out_->kind = kind;
+  out_->enc = Enc::kObject;
+  out_->object = std::move(obj);
+  return true;
+}
 
 bool Decoder::ReadStrings(uint64_t n, Strings* out) {
   out->reserve(size_t(std::min(n, kMaxReserve)));
@@ -135,9 +154,7 @@ bool Decoder::BuildList(const Strings& elements) {
   }
   auto obj = std::make_unique<ListObject>();
   obj->list = std::move(nodes);
-  out_->enc = Enc::kObject;
-  out_->object = std::move(obj);
-  return true;
+  return Owned(ValueKind::kList, std::move(obj));
 }
 
 bool Decoder::List(uint8_t type) {
@@ -184,9 +201,7 @@ bool Decoder::BuildIntSet(const std::vector<int64_t>& members) {
       std::string m = FormatIntMember(v);
       obj->members.Insert(HashKey(m), Entry::NewString(m, "", kNoExpiry, 0));
     }
-    out_->enc = Enc::kObject;
-    out_->object = std::move(obj);
-    return true;
+    return Owned(ValueKind::kSet, std::move(obj));
   }
   // Larder's inline intset: the narrowest width byte, then the members LE.
   const auto [lo, hi] = std::minmax_element(members.begin(), members.end());
@@ -221,21 +236,12 @@ bool Decoder::BuildSet(const Strings& members, Source src) {
   if (src == Source::kPlain) {
     for (const std::string& m : members) small = small && int64_t(m.size()) <= lim_.set_max_listpack_value;
   }
-  out_->kind = ValueKind::kSet;
-  if (small) {
-    PackWriter w;
-    for (const std::string& m : members) w.Add(m);
-    out_->enc = Enc::kPacked;
-    out_->blob = w.Finish();
-    return true;
-  }
+  if (small) return Packed(ValueKind::kSet, members);
   auto obj = std::make_unique<SetObject>();
   for (const std::string& m : members) {
     obj->members.Insert(HashKey(m), Entry::NewString(m, "", kNoExpiry, 0));
   }
-  out_->enc = Enc::kObject;
-  out_->object = std::move(obj);
-  return true;
+  return Owned(ValueKind::kSet, std::move(obj));
 }
 
 // ---- hashes ----
@@ -257,21 +263,12 @@ bool Decoder::BuildHash(const Strings& flat, bool check_values) {
   if (HasDuplicates(fields, [](std::string_view s) { return s; })) {
     return Fail(RdbError::kFormat, "duplicate hash fields");
   }
-  out_->kind = ValueKind::kHash;
-  if (small) {
-    PackWriter w;
-    for (const std::string& s : flat) w.Add(s);
-    out_->enc = Enc::kPacked;
-    out_->blob = w.Finish();
-    return true;
-  }
+  if (small) return Packed(ValueKind::kHash, flat);
   auto obj = std::make_unique<HashObject>();
   for (size_t i = 0; i < flat.size(); i += 2) {
     obj->fields.Insert(HashKey(flat[i]), Entry::NewString(flat[i], flat[i + 1], kNoExpiry, 0));
   }
-  out_->enc = Enc::kObject;
-  out_->object = std::move(obj);
-  return true;
+  return Owned(ValueKind::kHash, std::move(obj));
 }
 
 // ---- sorted sets ----
@@ -302,9 +299,7 @@ bool Decoder::BuildZSet(std::vector<std::pair<std::string, double>> items, Sourc
   }
   auto obj = std::make_unique<ZSetObject>();
   for (const auto& [m, s] : items) obj->Insert(m, s);
-  out_->enc = Enc::kObject;
-  out_->object = std::move(obj);
-  return true;
+  return Owned(ValueKind::kZSet, std::move(obj));
 }
 
 bool Decoder::ZSetFromFlat(const Strings& flat) {
