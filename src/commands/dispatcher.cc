@@ -23,7 +23,10 @@ std::string WrongArityError(std::string_view fullname) {
 }
 
 Dispatcher::Dispatcher(const DispatcherDeps& deps, CommandStats* stats)
-    : deps_(deps), stats_(stats), locks_(deps.store) {
+    : deps_(deps),
+      stats_(stats),
+      locks_(deps.store),
+      wall_follows_mono_(deps.clock->WallFollowsMonotonic()) {
   if (deps.blocking != nullptr) ready_.waiters = deps.blocking->waiters();
   if (deps_.scripts == nullptr) {
     own_scripts_ = std::make_unique<ScriptCache>();
@@ -211,7 +214,10 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
       locks_.Lock(&shards_);
     }
   }
-  const int64_t now_ms = deps_.clock->NowMs();
+  // One clock read gives the command's wall time and the start of its duration (which
+  // so includes making room under maxmemory).
+  const int64_t start_us = deps_.clock->MonotonicUs();
+  const int64_t now_ms = WallMsAt(start_us);
   // maxmemory: writes make room first; commands that may grow memory are refused if
   // that fails (reads and deletions still run).
   if ((spec.flags & (kCmdWrite | kCmdDenyOom)) && !MakeRoom(*store, locks_, now_ms) &&
@@ -221,17 +227,26 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
     Reject(&spec, reply, errors::kOom);
     return;
   }
-  Invoke(spec, client, args, reply, now_ms);
+  Invoke(spec, client, args, reply, now_ms, start_us);
   key_hashes_.clear();
   locks_.Unlock();
   // Clients blocked on keys this command filled are served now that it is complete.
   if (!ready_.keys.empty()) deps_.blocking->ServeReady(&ready_, store, &locks_, now_ms);
 }
 
+int64_t Dispatcher::WallMsAt(int64_t mono_us) {
+  if (!wall_follows_mono_) return deps_.clock->NowMs();
+  if (mono_us - clock_synced_us_ >= kClockSyncUs || mono_us < clock_synced_us_) {
+    wall_minus_mono_us_ = deps_.clock->NowUs() - mono_us;
+    clock_synced_us_ = mono_us;
+  }
+  return (mono_us + wall_minus_mono_us_) / 1000;
+}
+
 void Dispatcher::Invoke(const CommandSpec& spec, ClientState& client,
                         std::span<const std::string_view> args, ReplyBuilder& reply,
-                        int64_t now_ms) {
-  const int64_t start_us = deps_.clock->MonotonicUs();
+                        int64_t now_ms, int64_t start_us) {
+  if (start_us < 0) start_us = deps_.clock->MonotonicUs();
   const uint64_t errors_before = reply.error_count();
   {
     bool no_touch = client.no_touch && !(spec.flags & kCmdTouchesAnyway);

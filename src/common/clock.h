@@ -16,6 +16,10 @@ class Clock {
   virtual int64_t MonotonicUs() const = 0;
   // Wall-clock microseconds since the epoch (TIME).
   virtual int64_t NowUs() const { return NowMs() * 1000; }
+  // True when wall time moves with monotonic time (save for clock steps), so a caller
+  // may derive one from the other between periodic re-reads. False for injected clocks
+  // whose wall time moves on its own.
+  virtual bool WallFollowsMonotonic() const { return false; }
 };
 
 // Reads CLOCK_REALTIME / CLOCK_MONOTONIC. Thread-safe.
@@ -24,6 +28,7 @@ class SystemClock final : public Clock {
   int64_t NowMs() const override;
   int64_t MonotonicUs() const override;
   int64_t NowUs() const override;
+  bool WallFollowsMonotonic() const override { return true; }
   static SystemClock* Get();
 };
 

@@ -27,14 +27,15 @@ uint32_t InitialAccess(const AccessPolicy& policy, int64_t now_ms) {
   return LruClock(now_ms);
 }
 
-uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms, double rnd) {
+uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms,
+                     double (*rnd)()) {
   if (!policy.lfu.load(std::memory_order_relaxed)) return LruClock(now_ms);
   uint32_t counter = Decayed(policy, access, now_ms);
   if (counter < 255) {
     double base = counter > kLfuInitCounter ? double(counter - kLfuInitCounter) : 0.0;
     int factor = policy.lfu_log_factor.load(std::memory_order_relaxed);
     double p = 1.0 / (base * factor + 1);
-    if (rnd < p) ++counter;
+    if (rnd() < p) ++counter;
   }
   return Minutes(now_ms) << 8 | counter;
 }

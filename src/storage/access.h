@@ -23,8 +23,10 @@ inline constexpr uint32_t kAccessClockMax = (1u << 24) - 1;
 
 // Value of the access field for a new entry.
 uint32_t InitialAccess(const AccessPolicy& policy, int64_t now_ms);
-// Value after an access. `rnd` is a uniform random number in [0, 1).
-uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms, double rnd);
+// Value after an access. `rnd` draws a uniform random number in [0, 1); it is called
+// only when an LFU counter may grow.
+uint32_t TouchAccess(const AccessPolicy& policy, uint32_t access, int64_t now_ms,
+                     double (*rnd)());
 // The access field of a restored entry (RESTORE IDLETIME / FREQ, an RDB file's IDLE /
 // FREQ opcodes): LRU last accessed `idle_s` seconds ago (at most back to clock zero, as
 // Redis), or an LFU counter `counter` (0..255) decayed from now on.

@@ -15,7 +15,10 @@ Shard& DbView::ShardOf(const KeyArg& k) const {
 
 void DbView::Touch(Entry* e) {
   if (no_touch_) return;
-  e->set_access(TouchAccess(store_->access_policy(), e->access(), now_ms_, RandomUnit()));
+  const uint32_t before = e->access();
+  const uint32_t after = TouchAccess(store_->access_policy(), before, now_ms_, RandomUnit);
+  // An LRU stamp changes once a second: most reads leave the entry's line clean.
+  if (after != before) e->set_access(after);
 }
 
 void DbView::Modified(std::string_view key) {

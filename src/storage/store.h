@@ -63,7 +63,8 @@ struct EncodingLimits {
   static int64_t Get(const std::atomic<int64_t>& v) { return v.load(std::memory_order_relaxed); }
 };
 
-class Shard {
+// Cache-line aligned: neighbouring shards, locked by different threads, share no line.
+class alignas(64) Shard {
  public:
   explicit Shard(int databases);
   Mutex mu;
