@@ -158,6 +158,7 @@ bool MakeRoom(Store& store, const LockSet& locks, int64_t now_ms) {
     if (locks.Holds(i)) {
       evicted = EvictOneLocked(store, i, now_ms);
     } else if (store.shard(i).mu.TryLock()) {
+      store.AfterLock(i);
       evicted = EvictOneLocked(store, i, now_ms);
       store.shard(i).mu.Unlock();
     }

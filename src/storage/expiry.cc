@@ -44,10 +44,12 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
   size_t visited = 0;
   bool capped = false;
   while (true) {
-    Shard& shard = store_->shard(next_shard_);
+    const size_t index = next_shard_;
+    Shard& shard = store_->shard(index);
     next_shard_ = (next_shard_ + 1) % nshards;
     {
       MutexLock lock(&shard.mu);
+      store_->AfterLock(index);
       const int64_t now_ms = clock.NowMs();
       for (int db = 0; db < ndb; ++db) {
         StepResult r = SweepLocked(shard, db, now_ms);

@@ -12,19 +12,26 @@ void LockSet::Lock(std::vector<uint32_t>* shards) {
   if (shards->size() == 1) return LockOne((*shards)[0]);
   std::sort(shards->begin(), shards->end());
   shards->erase(std::unique(shards->begin(), shards->end()), shards->end());
-  for (uint32_t s : *shards) store_->shard(s).mu.Lock();
+  for (uint32_t s : *shards) {
+    store_->shard(s).mu.Lock();
+    store_->AfterLock(s);
+  }
   held_.assign(shards->begin(), shards->end());
 }
 
 void LockSet::LockOne(uint32_t shard) {
   assert(!HoldsAny());
   store_->shard(shard).mu.Lock();
+  store_->AfterLock(shard);
   held_.push_back(shard);
 }
 
 void LockSet::LockAll() {
   assert(!HoldsAny());
-  for (size_t i = 0; i < store_->shard_count(); ++i) store_->shard(i).mu.Lock();
+  for (size_t i = 0; i < store_->shard_count(); ++i) {
+    store_->shard(i).mu.Lock();
+    store_->AfterLock(i);
+  }
   all_ = true;
 }
 
@@ -43,7 +50,10 @@ bool LockSet::Holds(size_t shard) const {
 
 ShardGuard::ShardGuard(const LockSet& set, size_t shard)
     : store_(set.store()), shard_(shard), owned_(!set.Holds(shard)) {
-  if (owned_) store_->shard(shard_).mu.Lock();
+  if (owned_) {
+    store_->shard(shard_).mu.Lock();
+    store_->AfterLock(shard_);
+  }
 }
 
 ShardGuard::~ShardGuard() {

@@ -72,6 +72,20 @@ void Store::ResetStats() {
   }
 }
 
+bool Store::BeginSnapshot(SnapshotHook* hook, const std::function<void()>& at_start) {
+  for (auto& s : shards_) s->mu.Lock();
+  const bool idle = snapshot_hook_.load(std::memory_order_relaxed) == nullptr;
+  if (idle) {
+    snapshot_hook_.store(hook, std::memory_order_release);
+    for (auto& s : shards_) s->snapshot_pending = true;
+    at_start();
+  }
+  for (size_t i = shards_.size(); i-- > 0;) shards_[i]->mu.Unlock();
+  return idle;
+}
+
+void Store::EndSnapshot() { snapshot_hook_.store(nullptr, std::memory_order_release); }
+
 Store::DbCounts Store::CountDb(int db) {
   DbCounts c;
   for (auto& s : shards_) {

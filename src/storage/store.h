@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +78,8 @@ class alignas(64) Shard {
   // maxmemory-policy allkeys-tinylfu (storage/tinylfu.h).
   FrequencySketch sketch GUARDED_BY(mu);
   InsertionWindow window GUARDED_BY(mu);
+  // A running snapshot has not captured this shard yet (Store::AfterLock).
+  bool snapshot_pending GUARDED_BY(mu) = false;
 
  private:
   std::vector<Table> tables_ GUARDED_BY(mu);
@@ -117,6 +120,15 @@ class KeyEventSink {
   virtual bool Active() const = 0;
 };
 
+// What a running snapshot installs (persistence/snapshot.h): called, with the shard's
+// lock held, by the first thread to lock a pending shard after the snapshot began,
+// before that thread can change the shard. Must not take any shard lock.
+class SnapshotHook {
+ public:
+  virtual ~SnapshotHook() = default;
+  virtual void CaptureLocked(size_t index, Shard& shard) = 0;
+};
+
 class Store {
  public:
   explicit Store(const StoreOptions& options = {});
@@ -152,6 +164,24 @@ class Store {
   };
   DbCounts CountDb(int db);
 
+  // Snapshots. BeginSnapshot takes every shard lock (the snapshot's instant), marks
+  // every shard pending, installs `hook`, runs `at_start` under the locks and releases
+  // them; false (and nothing done) if a snapshot is already running. Every place that
+  // takes a shard lock calls AfterLock right after, so a pending shard is captured
+  // before anything changes it. EndSnapshot, once every shard was captured, removes
+  // the hook.
+  bool BeginSnapshot(SnapshotHook* hook, const std::function<void()>& at_start)
+      NO_THREAD_SAFETY_ANALYSIS;
+  void EndSnapshot();
+  bool SnapshotRunning() const { return snapshot_hook_.load(std::memory_order_acquire); }
+  void AfterLock(size_t i) NO_THREAD_SAFETY_ANALYSIS {
+    Shard& s = *shards_[i];
+    if (s.snapshot_pending) [[unlikely]] {
+      s.snapshot_pending = false;
+      snapshot_hook_.load(std::memory_order_acquire)->CaptureLocked(i, s);
+    }
+  }
+
  private:
   int databases_;
   int shift_;
@@ -162,6 +192,7 @@ class Store {
   WatchTable watches_;
   EvictionConfig eviction_;
   KeyEventSink* event_sink_ = nullptr;
+  std::atomic<SnapshotHook*> snapshot_hook_{nullptr};
 };
 
 }  // namespace larder
