@@ -42,6 +42,9 @@ class CommandStats {
   std::atomic<uint64_t> total_error_replies{0};
   std::atomic<uint64_t> rejected_calls{0};
   std::atomic<uint64_t> failed_calls{0};
+  // Write commands that succeeded (the save points' change count). Monotonic: Reset
+  // leaves it alone.
+  std::atomic<uint64_t> changes{0};
 
  private:
   std::unique_ptr<CommandCounters[]> counters_;

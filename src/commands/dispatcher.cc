@@ -144,6 +144,8 @@ void Dispatcher::Execute(ClientState& client, std::span<const std::string_view> 
            "ERR Can't execute '" + spec->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                "this context");
+  } else if (std::string_view refused = PersistenceRefusal(*spec); !refused.empty()) {
+    Reject(spec, reply, refused);
   } else if (!(spec->flags & kCmdAllowBusy) && ScriptBusy()) {
     Reject(spec, reply,
            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
@@ -178,8 +180,26 @@ void Dispatcher::Queue(const CommandSpec* spec, ClientState& client,
     client.multi_error = true;
     return;
   }
+  if (std::string_view refused = PersistenceRefusal(*spec); !refused.empty()) {
+    Reject(spec, reply, refused);
+    client.multi_error = true;
+    return;
+  }
   client.queued.emplace_back(args.begin(), args.end());
   reply.SimpleString("QUEUED");
+}
+
+std::string_view Dispatcher::PersistenceRefusal(const CommandSpec& spec) const {
+  const uint32_t refusals = deps_.settings->persistence_refusals.load(std::memory_order_acquire);
+  if (refusals == 0) [[likely]] return {};
+  if ((refusals & RuntimeSettings::kRefuseWrites) &&
+      ((spec.flags & kCmdWrite) || spec.name == "ping")) {
+    return errors::kMisconf;
+  }
+  if ((refusals & RuntimeSettings::kRefuseLoading) && !(spec.flags & kCmdLoading)) {
+    return errors::kLoading;
+  }
+  return {};
 }
 
 bool Dispatcher::CollectShards(const CommandSpec& spec, std::span<const std::string_view> args) {
@@ -265,7 +285,9 @@ void Dispatcher::Invoke(const CommandSpec& spec, ClientState& client,
   Add(c.calls);
   Add(c.usec, uint64_t(elapsed > 0 ? elapsed : 0));
   Add(stats_->total_commands);
-  if (reply.error_count() != errors_before) {
+  if (reply.error_count() == errors_before) {
+    if (spec.flags & kCmdWrite) Add(stats_->changes);
+  } else {
     Add(c.failed);
     Add(stats_->failed_calls);
     Add(stats_->total_error_replies, reply.error_count() - errors_before);

@@ -75,6 +75,9 @@ class Dispatcher {
  private:
   // Replies with Redis's unknown-command / unknown-subcommand error.
   bool ScriptBusy() const;
+  // The -MISCONF / -LOADING error text if the server's persistence refuses `spec` now
+  // (RuntimeSettings::persistence_refusals), else empty.
+  std::string_view PersistenceRefusal(const CommandSpec& spec) const;
   void RejectUnknown(std::span<const std::string_view> args, ReplyBuilder& reply);
   void Reject(const CommandSpec* spec, ReplyBuilder& reply, std::string_view error);
   void Run(const CommandSpec& spec, ClientState& client, std::span<const std::string_view> args,

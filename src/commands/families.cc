@@ -29,6 +29,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterMemoryFamily(table);
   RegisterClientFamily(table);
   RegisterScriptingFamily(table);
+  RegisterPersistenceFamily(table);
 }
 
 }  // namespace larder

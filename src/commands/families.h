@@ -30,6 +30,7 @@ void RegisterServerFamily(CommandTable& table);  // server_family.cc
 void RegisterMemoryFamily(CommandTable& table);  // memory_family.cc
 void RegisterClientFamily(CommandTable& table);  // client_family.cc
 void RegisterScriptingFamily(CommandTable& table);  // scripting_family.cc
+void RegisterPersistenceFamily(CommandTable& table);  // persistence_family.cc
 
 // Everything a full server offers.
 void RegisterAllFamilies(CommandTable& table);

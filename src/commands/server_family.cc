@@ -1,4 +1,4 @@
-// Server commands that need ServerHooks: INFO CONFIG TIME LASTSAVE SHUTDOWN.
+// Server commands that need ServerHooks: INFO CONFIG TIME SHUTDOWN.
 #include <string>
 
 #include "commands/command_table.h"
@@ -64,8 +64,6 @@ void Time(CommandContext& ctx) {
   ctx.reply->Bulk(std::to_string(us / 1'000'000));
   ctx.reply->Bulk(std::to_string(us % 1'000'000));
 }
-
-void LastSave(CommandContext& ctx) { ctx.reply->Integer(ctx.server->LastSaveUnix()); }
 
 void Shutdown(CommandContext& ctx) {
   ShutdownOptions opts;
@@ -142,11 +140,6 @@ void RegisterServerFamily(CommandTable& t) {
       .Doc("server", "2.6.0", "O(1)",
            "Return the current server time")
       .Handler(Time));
-  t.Add(Cmd("lastsave", 1).Flags("loading stale fast").Acl("@admin @fast @dangerous")
-      .Tip("nondeterministic_output")
-      .Doc("server", "1.0.0", "O(1)",
-           "Get the UNIX time stamp of the last successful save to disk")
-      .Handler(LastSave));
   t.Add(Cmd("shutdown", -1).Flags("admin noscript loading stale no_multi allow_busy").Acl("@admin @slow @dangerous")
       .Doc("server", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
            "Synchronously save the dataset to disk and then shut down the server")

@@ -76,6 +76,12 @@ class ServerHooks {
   virtual Status Shutdown(const ShutdownOptions& options) = 0;
   // Unix time of the last successful save (server start when none).
   virtual int64_t LastSaveUnix() = 0;
+  // SAVE: saves on the calling thread, which holds no shard lock. On failure the
+  // message is the reply ("ERR Background save already in progress", "ERR").
+  virtual Status Save() = 0;
+  // BGSAVE: the status reply ("Background saving started", or "... scheduled" inside
+  // MULTI/EXEC, `in_exec`), or the error reply as the status's message.
+  virtual Result<std::string> BgSave(bool in_exec) = 0;
   // MEMORY STATS / DOCTOR.
   virtual MemoryFigures Memory() = 0;
 };

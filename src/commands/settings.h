@@ -35,6 +35,12 @@ class RuntimeSettings {
   std::atomic<int64_t> busy_reply_threshold_ms{5000};
   // notify-keyspace-events as flags (commands/notify.h); 0 = off.
   std::atomic<int> notify_flags{0};
+  // Set by the server's persistence (bits below): while a snapshot loads, commands
+  // without the loading flag get -LOADING; after a failed background save with save
+  // points and stop-writes-on-bgsave-error, write commands and PING get -MISCONF.
+  static constexpr uint32_t kRefuseLoading = 1;
+  static constexpr uint32_t kRefuseWrites = 2;
+  std::atomic<uint32_t> persistence_refusals{0};
 
   std::string requirepass() const {
     MutexLock lock(&mu_);

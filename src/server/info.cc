@@ -175,24 +175,7 @@ MemoryFigures Server::Memory() {
   return m;
 }
 
-std::string Server::InfoPersistence() {
-  std::string s = "# Persistence\r\n";
-  Field(&s, "loading", 0);
-  Field(&s, "async_loading", 0);
-  Field(&s, "rdb_bgsave_in_progress", 0);
-  Field(&s, "rdb_last_save_time", start_unix_s_);
-  Field(&s, "rdb_last_bgsave_status", "ok");
-  Field(&s, "rdb_last_bgsave_time_sec", -1);
-  Field(&s, "rdb_current_bgsave_time_sec", -1);
-  Field(&s, "aof_enabled", 0);
-  Field(&s, "aof_rewrite_in_progress", 0);
-  Field(&s, "aof_rewrite_scheduled", 0);
-  Field(&s, "aof_last_rewrite_time_sec", -1);
-  Field(&s, "aof_current_rewrite_time_sec", -1);
-  Field(&s, "aof_last_bgrewrite_status", "ok");
-  Field(&s, "aof_last_write_status", "ok");
-  return s;
-}
+std::string Server::InfoPersistence() { return persistence_->Info(); }
 
 std::string Server::InfoStats() {
   std::string s = "# Stats\r\n";

@@ -75,6 +75,16 @@ Server::Server(ConfigRegistry* config) : config_(config) {
   notifier_ = std::make_unique<KeyspaceNotifier>(&settings_, pubsub_.get());
   store_->set_event_sink(notifier_.get());
   sweeper_ = std::make_unique<ExpirySweeper>(store_.get());
+  Persistence::Deps pd;
+  pd.store = store_.get();
+  pd.settings = &settings_;
+  pd.clock = ctx_.clock;
+  pd.changes = [this] {
+    uint64_t n = 0;
+    for (auto& w : workers_) n += w->stats().changes.load(std::memory_order_relaxed);
+    return n;
+  };
+  persistence_ = std::make_unique<Persistence>(std::move(pd));
   run_id_ = RandomHex(40);
   master_replid_ = RandomHex(40);
   uv_loop_init(&loop_);
@@ -238,6 +248,29 @@ void Server::BindConfig() {
     if (chdir(v.c_str()) != 0) return Status::Error(std::strerror(errno));
     return Status::Ok();
   });
+  config_->OnApply("save", [this](const std::string& v) {
+    persistence_->SetSavePoints(v);
+    return Status::Ok();
+  });
+  config_->OnApply("dbfilename", [this](const std::string& v) {
+    if (v.find('/') != std::string::npos) {
+      return Status::Error("dbfilename can't be a path, just a filename");
+    }
+    persistence_->SetDbFilename(v);
+    return Status::Ok();
+  });
+  config_->OnApply("rdbcompression", [this](const std::string& v) {
+    persistence_->SetCompression(v == "yes");
+    return Status::Ok();
+  });
+  config_->OnApply("rdbchecksum", [this](const std::string& v) {
+    persistence_->SetChecksum(v == "yes");
+    return Status::Ok();
+  });
+  config_->OnApply("stop-writes-on-bgsave-error", [this](const std::string& v) {
+    persistence_->SetStopWritesOnError(v == "yes");
+    return Status::Ok();
+  });
 }
 
 Status Server::StartListening() {
@@ -308,6 +341,7 @@ int Server::Run() {
   int nthreads = int(config_->Int("threads"));
   if (nthreads <= 0) nthreads = int(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < nthreads; ++i) workers_.push_back(std::make_unique<Worker>(i, &ctx_));
+  persistence_->BeginLoading();  // clients get -LOADING until the snapshot is in
 
   Status listening = StartListening();
   if (!listening.ok()) {
@@ -341,18 +375,56 @@ int Server::Run() {
     LARDER_LOG(kNotice, "Ready to accept connections unix on {}", config_->Value("unixsocket"));
   }
   NotifySupervisor(config_->Value("supervised"), "READY=1");
+  StartLoading();
 
   uv_run(&loop_, UV_RUN_DEFAULT);
 
+  loader_cancel_ = true;
+  if (loader_.joinable()) loader_.join();
   for (auto& w : workers_) w->Join();
   if (!pidfile.empty()) unlink(pidfile.c_str());
   LARDER_LOG(kNotice, "Larder is now ready to exit, bye bye...");
-  return 0;
+  return exit_code_.load();
+}
+
+void Server::StartLoading() {
+  loader_ = std::thread([this] {
+    Status s = persistence_->Load(loader_cancel_);
+    if (s.ok() || loader_cancel_.load()) return;
+    LARDER_LOG(kWarning, "Fatal error loading the DB: {}. Exiting.", s.message());
+    exit_code_ = 1;
+    if (!shutdown_requested_.exchange(true)) uv_async_send(&shutdown_async_);
+  });
+}
+
+bool Server::SaveBeforeExit(bool save, bool nosave) {
+  if (persistence_->loading()) return true;  // never replace the file with a part of it
+  if (!save && (nosave || !persistence_->HasSavePoints())) return true;
+  return persistence_->SaveForShutdown();
+}
+
+Status Server::Save() { return persistence_->Save(); }
+
+Result<std::string> Server::BgSave(bool in_exec) {
+  switch (persistence_->BgSave(in_exec)) {
+    case Persistence::BgStart::kStarted: return std::string("Background saving started");
+    case Persistence::BgStart::kScheduled: return std::string("Background saving scheduled");
+    case Persistence::BgStart::kAlreadyRunning: break;
+  }
+  return Status::Error(std::string(errors::kBgsaveInProgress));
 }
 
 void Server::OnSignal(uv_signal_t* h, int signum) {
   auto* s = static_cast<Server*>(h->data);
-  LARDER_LOG(kWarning, "Received {} scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  const char* name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+  LARDER_LOG(kWarning, "Received {} scheduling shutdown...", name);
+  if (s->stopped_) return;
+  LARDER_LOG(kWarning, "User requested shutdown...");
+  if (!s->SaveBeforeExit(false, false)) {
+    LARDER_LOG(kWarning, "{} received but errors trying to shut down the server, check the "
+               "logs for more information", name);
+    return;
+  }
   s->shutdown_requested_ = true;
   s->StopEverything();
 }
@@ -360,17 +432,14 @@ void Server::OnSignal(uv_signal_t* h, int signum) {
 void Server::OnShutdownAsync(uv_async_t* h) { static_cast<Server*>(h->data)->StopEverything(); }
 
 void Server::RequestShutdown(const char* why) {
-  LARDER_LOG(kWarning, "{}", why);
+  if (why != nullptr) LARDER_LOG(kWarning, "{}", why);
   if (!shutdown_requested_.exchange(true)) uv_async_send(&shutdown_async_);
 }
 
 void Server::StopEverything() {
   if (stopped_) return;
   stopped_ = true;
-  if (!config_->Value("save").empty()) {
-    LARDER_LOG(kWarning, "Save points are configured, but this Larder version cannot write "
-               "snapshots: exiting without saving.");
-  }
+  loader_cancel_ = true;
   NotifySupervisor(config_->Value("supervised"), "STOPPING=1");
   if (listener_) listener_->Close();
   uv_timer_stop(&cron_);
@@ -387,6 +456,8 @@ void Server::OnCronTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->Cron();
 void Server::Cron() {
   const Clock& clock = *ctx_.clock;
   int hz = std::clamp(runtime_.hz.load(std::memory_order_relaxed), 1, 500);
+  if (persistence_->loading()) return;  // no expiry or eviction until the data is in
+  persistence_->Cron();
   // Active expiry gets up to a quarter of each period, as Redis's slow cycle.
   sweeper_->RunCycle(clock, 1'000'000 / hz / 4);
   int64_t now = clock.NowMs();
@@ -514,12 +585,16 @@ void Server::Push(int worker, uint64_t client_id, std::shared_ptr<const PushMess
 }
 
 Status Server::Shutdown(const ShutdownOptions& options) {
-  if (options.save && !options.force) {
-    LARDER_LOG(kWarning, "SHUTDOWN SAVE: this Larder build cannot write snapshots yet; "
-               "refusing to shut down (use NOSAVE, or FORCE to stop anyway)");
-    return Status::Error(std::string(errors::kShutdownFailed));
+  LARDER_LOG(kWarning, "User requested shutdown...");
+  if (!SaveBeforeExit(options.save, options.nosave)) {
+    if (!options.force) {
+      LARDER_LOG(kWarning, "Errors trying to shut down the server. Check the logs for more "
+                 "information.");
+      return Status::Error(std::string(errors::kShutdownFailed));
+    }
+    LARDER_LOG(kWarning, "Error trying to save the DB: exiting anyway (FORCE).");
   }
-  RequestShutdown("User requested shutdown...");
+  RequestShutdown(nullptr);
   return Status::Ok();
 }
 

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands/blocking.h"
@@ -25,6 +26,7 @@
 #include "server/config_registry.h"
 #include "server/listener.h"
 #include "server/metrics.h"
+#include "server/persistence.h"
 #include "server/server_context.h"
 #include "server/worker.h"
 #include "storage/expiry.h"
@@ -50,7 +52,9 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   std::string ClientList(const ClientFilter& filter, const ClientState& self) override;
   size_t KillClients(const ClientFilter& filter, ClientState& self) override;
   Status Shutdown(const ShutdownOptions& options) override;
-  int64_t LastSaveUnix() override { return start_unix_s_; }
+  int64_t LastSaveUnix() override { return persistence_->LastSaveUnix(); }
+  Status Save() override;
+  Result<std::string> BgSave(bool in_exec) override;
   MemoryFigures Memory() override;
 
   // WaiterSink.
@@ -61,7 +65,14 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   void BindConfig();
   Status StartListening();
   void OnAccepted(Accepted a);
+  // Stops the server from any thread (`why`, if any, is logged first).
   void RequestShutdown(const char* why);
+  // Loads the snapshot on loader_ while clients are refused with -LOADING; a failure
+  // stops the server with exit code 1.
+  void StartLoading();
+  // The save a shutdown makes (save points configured and not `nosave`, or `save`),
+  // never while loading. False when it failed (logged).
+  bool SaveBeforeExit(bool save, bool nosave);
   void StopEverything();
   void Cron();
 
@@ -84,6 +95,10 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
 
   ConfigRegistry* config_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Persistence> persistence_;  // before the store goes
+  std::thread loader_;
+  std::atomic<bool> loader_cancel_{false};
+  std::atomic<int> exit_code_{0};
   CommandTable table_;
   RuntimeSettings settings_;
   ServerRuntime runtime_;
