@@ -30,7 +30,7 @@ void ConfigSet(CommandContext& ctx) {
     ctx.reply->Error(errors::kSyntax);
     return;
   }
-  Status s = ctx.server->ConfigSet(ctx.args.subspan(2));
+  Status s = ctx.server->ConfigSet(ctx.args.subspan(2), *ctx.client);
   if (s.ok()) ctx.reply->Ok();
   else ctx.reply->Error(s.message());
 }

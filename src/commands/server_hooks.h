@@ -59,9 +59,10 @@ class ServerHooks {
   // CONFIG GET: (name, value) pairs of every parameter matching any pattern.
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(
       std::span<const std::string_view> patterns) = 0;
-  // CONFIG SET with (name, value, name, value, ...): all or nothing. The error message
+  // CONFIG SET with (name, value, name, value, ...) for client `self`: all or nothing
+  // (protected parameters as enable-protected-configs allows `self`). The error message
   // is the exact Redis reply text.
-  virtual Status ConfigSet(std::span<const std::string_view> pairs) = 0;
+  virtual Status ConfigSet(std::span<const std::string_view> pairs, const ClientState& self) = 0;
   virtual Status ConfigRewrite() = 0;
   virtual void ResetStats() = 0;
 

@@ -410,7 +410,7 @@ std::vector<std::pair<std::string, std::string>> ConfigRegistry::Get(
   return out;
 }
 
-Status ConfigRegistry::Set(std::span<const std::string_view> pairs) {
+Status ConfigRegistry::Set(std::span<const std::string_view> pairs, bool allow_protected) {
   MutexLock lock(&mu_);
   auto failed = [](std::string_view name, std::string_view why) {
     return Status::Error(fmt::format("ERR CONFIG SET failed (possibly related to argument '{}') - {}",
@@ -427,6 +427,9 @@ Status ConfigRegistry::Set(std::span<const std::string_view> pairs) {
     if (!targets.insert(Target(idx)).second) return failed(pairs[i], "duplicate parameter");
     Param& p = params_[size_t(Target(idx))];
     if (p.def->flags & kParamImmutable) return failed(pairs[i], "can't set immutable config");
+    if ((p.def->flags & kParamProtected) && !allow_protected) {
+      return failed(pairs[i], "can't set protected config");
+    }
     std::vector<std::string> args{std::string(pairs[i + 1])};
     auto v = Normalize(p, args, false);
     if (!v.ok()) return failed(pairs[i], v.status().message());

@@ -35,6 +35,7 @@ enum class ParamKind {
 enum ParamFlag : uint32_t {
   kParamImmutable = 1 << 0,  // only from the file / command line
   kParamInert = 1 << 1,      // accepted and reported; no effect in this version
+  kParamProtected = 1 << 2,  // CONFIG SET only as enable-protected-configs allows
 };
 
 struct ParamDef {
@@ -70,7 +71,8 @@ class ConfigRegistry {
   // CONFIG GET: exact names are echoed as given, patterns match case-insensitively.
   std::vector<std::pair<std::string, std::string>> Get(std::span<const std::string_view> patterns);
   // CONFIG SET name value [name value ...]: all applied or none. Error texts are Redis's.
-  Status Set(std::span<const std::string_view> pairs);
+  // `allow_protected`: whether kParamProtected parameters may be set by this caller.
+  Status Set(std::span<const std::string_view> pairs, bool allow_protected = true);
   // CONFIG REWRITE: rewrites the config file in place (temp file + rename).
   Status Rewrite();
 

@@ -9,6 +9,7 @@ namespace {
 
 constexpr uint32_t M = kParamImmutable;
 constexpr uint32_t I = kParamInert;
+constexpr uint32_t P = kParamProtected;
 constexpr int64_t kIntMax = 2147483647;
 constexpr int64_t kLLMax = INT64_MAX;
 
@@ -33,7 +34,7 @@ const ParamDef kParams[] = {
     {"loglevel", K::kEnum, "notice", 0, 0, 0, "debug verbose notice warning"},
     {"logfile", K::kString, "", M},
     {"databases", K::kInt, "16", M, 1, kIntMax},
-    {"dir", K::kString, "", 0},
+    {"dir", K::kString, "", P},
     {"hz", K::kInt, "10", 0, 0, kIntMax},
     {"requirepass", K::kString, ""},
     {"proto-max-bulk-len", K::kMemory, "536870912", 0, 1024 * 1024, kLLMax},
@@ -58,7 +59,7 @@ const ParamDef kParams[] = {
     {"oom-score-adj-values", K::kWords, "0 200 800", I},
     {"enable-debug-command", K::kEnum, "no", M | I, 0, 0, "no yes local"},
     {"enable-module-command", K::kEnum, "no", M | I, 0, 0, "no yes local"},
-    {"enable-protected-configs", K::kEnum, "no", M | I, 0, 0, "no yes local"},
+    {"enable-protected-configs", K::kEnum, "no", M, 0, 0, "no yes local"},
     {"ignore-warnings", K::kString, "", I},
     {"shutdown-timeout", K::kInt, "10", I, 0, kIntMax},
     {"shutdown-on-sigint", K::kWords, "default", I},
@@ -124,7 +125,7 @@ const ParamDef kParams[] = {
     {"stop-writes-on-bgsave-error", K::kBool, "yes"},
     {"rdbcompression", K::kBool, "yes"},
     {"rdbchecksum", K::kBool, "yes"},
-    {"dbfilename", K::kString, "dump.rdb"},
+    {"dbfilename", K::kString, "dump.rdb", P},
     {"rdb-del-sync-files", K::kBool, "no", I},
     {"rdb-save-incremental-fsync", K::kBool, "yes", I},
     {"sanitize-dump-payload", K::kEnum, "no", I, 0, 0, "no yes clients"},

@@ -498,7 +498,18 @@ std::vector<std::pair<std::string, std::string>> Server::ConfigGet(
   return config_->Get(patterns);
 }
 
-Status Server::ConfigSet(std::span<const std::string_view> pairs) { return config_->Set(pairs); }
+Status Server::ConfigSet(std::span<const std::string_view> pairs, const ClientState& self) {
+  // enable-protected-configs: "yes", or "local" for unix-socket and loopback clients.
+  const std::string mode = config_->Value("enable-protected-configs");
+  bool local = false;
+  if (mode == "local") {
+    clients_.ForEach([&](const ClientInfo& c) {
+      if (c.id != self.id) return;
+      local = c.unix_socket || c.addr.rfind("127.", 0) == 0 || c.addr.rfind("::1:", 0) == 0;
+    });
+  }
+  return config_->Set(pairs, mode == "yes" || local);
+}
 
 Status Server::ConfigRewrite() { return config_->Rewrite(); }
 

@@ -46,7 +46,7 @@ class Server final : public ServerHooks, public WaiterSink, public PubSubSink {
   std::string Info(std::span<const std::string_view> sections) override;
   std::vector<std::pair<std::string, std::string>> ConfigGet(
       std::span<const std::string_view> patterns) override;
-  Status ConfigSet(std::span<const std::string_view> pairs) override;
+  Status ConfigSet(std::span<const std::string_view> pairs, const ClientState& self) override;
   Status ConfigRewrite() override;
   void ResetStats() override;
   std::string ClientList(const ClientFilter& filter, const ClientState& self) override;
