@@ -172,7 +172,7 @@ TEST_CASE("a save point starts a background save", "[integration][persistence]")
 TEST_CASE("a failed background save: MISCONF for writes until a save succeeds",
           "[integration][persistence]") {
   ServerProcess srv;
-  REQUIRE(srv.Start({"--save", "3600 1"}));
+  REQUIRE(srv.Start({"--save", "3600 1", "--enable-protected-configs", "yes"}));
   // A directory named like the dump file: the rename at the end of a save fails.
   std::filesystem::create_directory(srv.Path("dump.rdb"));
   Client c = Client::Tcp(srv.port());
@@ -329,6 +329,18 @@ TEST_CASE("clients get -LOADING while the snapshot loads", "[integration][persis
 TEST_CASE("CONFIG SET dir and dbfilename use Redis's errors", "[integration][persistence]") {
   ServerProcess srv;
   REQUIRE(srv.Start());
+  {
+    Client c = Client::Tcp(srv.port());
+    CHECK(c.Err({"CONFIG", "SET", "dir", srv.dir()}) ==
+          "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected "
+          "config");
+    CHECK(c.Err({"CONFIG", "SET", "dbfilename", "x.rdb"}) ==
+          "ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set "
+          "protected config");
+  }
+  REQUIRE(srv.Stop() == 0);
+  // "local" allows loopback clients.
+  REQUIRE(srv.Start({"--enable-protected-configs", "local"}));
   Client c = Client::Tcp(srv.port());
   CHECK(c.Err({"CONFIG", "SET", "dir", srv.Path("missing")}) ==
         "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory");
