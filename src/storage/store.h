@@ -68,21 +68,26 @@ struct EncodingLimits {
 class alignas(64) Shard {
  public:
   explicit Shard(int databases);
-  Mutex mu;
+
+  // What every request touches shares the first cache line: the lock, the snapshot
+  // mark, the tables' array and the hit/miss counters (4 + 1 + 24 + 32 bytes).
+  ShardMutex mu;
+  // A running snapshot has not captured this shard yet (Store::AfterLock).
+  bool snapshot_pending GUARDED_BY(mu) = false;
+
+ private:
+  std::vector<Table> tables_ GUARDED_BY(mu);
+
+ public:
+  ShardStats stats;
   Table& table(int db) REQUIRES(mu) { return tables_[size_t(db)]; }
   std::vector<Table>& tables() REQUIRES(mu) { return tables_; }
-  ShardStats stats;
   // Per-database position of the active expiry sweep.
   std::vector<size_t> sweep_pos GUARDED_BY(mu);
   // Recent read frequencies and recently inserted keys, kept only under
   // maxmemory-policy allkeys-tinylfu (storage/tinylfu.h).
   FrequencySketch sketch GUARDED_BY(mu);
   InsertionWindow window GUARDED_BY(mu);
-  // A running snapshot has not captured this shard yet (Store::AfterLock).
-  bool snapshot_pending GUARDED_BY(mu) = false;
-
- private:
-  std::vector<Table> tables_ GUARDED_BY(mu);
 };
 
 // Frees detached tables on a background thread (FLUSHALL ASYNC, FLUSHDB ASYNC).
