@@ -91,6 +91,7 @@ Server::Server(ConfigRegistry* config) : config_(config) {
 }
 
 Server::~Server() {
+  persistence_.reset();  // waits for a background save while what it uses is alive
   workers_.clear();
   listener_.reset();
   uv_loop_close(&loop_);
