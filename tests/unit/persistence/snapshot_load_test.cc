@@ -42,8 +42,10 @@ void Set(Store& store, int db, const std::string& key, const std::string& value,
   view.SetString(k, &ref, value, expire_at);
 }
 
-// The value of a string key, "(nil)" if absent; *expire gets its expiry.
-std::string Get(Store& store, int db, const std::string& key, int64_t* expire = nullptr) {
+// The value of a string key, "(nil)" if absent; *expire gets its expiry, *access its
+// access field.
+std::string Get(Store& store, int db, const std::string& key, int64_t* expire = nullptr,
+                uint32_t* access = nullptr) {
   LockSet locks(&store);
   const KeyArg k = MakeKeyArg(key);
   locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
@@ -51,6 +53,7 @@ std::string Get(Store& store, int db, const std::string& key, int64_t* expire = 
   KeyRef ref = view.Find(k, DbView::Mode::kPeek);
   if (!ref) return "(nil)";
   if (expire != nullptr) *expire = ref.expire_at();
+  if (access != nullptr) *access = ref.entry()->access();
   return std::string(ref.str());
 }
 
@@ -62,6 +65,13 @@ std::string Save(Store& store, const TempDir& dir) {
   INFO(r.error);
   REQUIRE(r.ok);
   return dir.File(o.dbfilename);
+}
+
+// The file of a store holding only "k" = "v" in database `db`.
+std::string SaveOneKey(const TempDir& dir, int db) {
+  Store src;
+  Set(src, db, "k", "v");
+  return Save(src, dir);
 }
 
 // A sink into a file (for hand-made files).
@@ -122,9 +132,7 @@ TEST_CASE("a missing file is an empty start", "[snapshot_load]") {
 
 TEST_CASE("a database the server does not have is refused", "[snapshot_load]") {
   TempDir dir;
-  Store src;
-  Set(src, 9, "k", "v");
-  const std::string path = Save(src, dir);
+  const std::string path = SaveOneKey(dir, 9);
   StoreOptions small;
   small.databases = 4;
   Store dst(small);
@@ -196,17 +204,12 @@ TEST_CASE("the progress callback sees the bytes and can stop the load", "[snapsh
 
 TEST_CASE("loaded keys get a fresh access stamp", "[snapshot_load]") {
   TempDir dir;
-  Store src;
-  Set(src, 0, "k", "v");
-  const std::string path = Save(src, dir);
+  const std::string path = SaveOneKey(dir, 0);
   Store dst;
   dst.access_policy().lfu = true;
   RdbFileInfo info;
   REQUIRE(Load(dst, path, &info).ok());
-  LockSet locks(&dst);
-  const KeyArg k = MakeKeyArg("k");
-  locks.LockOne(uint32_t(dst.ShardIndex(k.hash)));
-  KeyRef ref = DbView(&dst, &locks, 0, kNow).Find(k, DbView::Mode::kPeek);
-  REQUIRE(ref);
-  CHECK(LfuCounter(dst.access_policy(), ref.entry()->access(), kNow) == kLfuInitCounter);
+  uint32_t access = 0;
+  REQUIRE(Get(dst, 0, "k", nullptr, &access) == "v");
+  CHECK(LfuCounter(dst.access_policy(), access, kNow) == kLfuInitCounter);
 }
