@@ -51,27 +51,44 @@ bool RdbFileWriter::Begin() {
   return MaybeFlush();
 }
 
+void RdbFileWriter::EncodeSelectDb(std::string* out, int db, uint64_t keys, uint64_t expires) {
+  out->push_back(char(rdb::kOpSelectDb));
+  PutLength(out, uint64_t(db));
+  out->push_back(char(rdb::kOpResizeDb));
+  PutLength(out, keys);
+  PutLength(out, expires);
+}
+
+void RdbFileWriter::EncodeKey(std::string* out, std::string_view key, const Entry* value,
+                              int64_t expire_ms, const RdbSaveOptions& options) {
+  if (expire_ms != kNoExpiry) {
+    out->push_back(char(rdb::kOpExpireTimeMs));
+    PutLe(out, uint64_t(expire_ms), 8);
+  }
+  // <type> <key> <value>: the value's encoding starts with its type byte.
+  const size_t type_at = out->size();
+  EncodeValue(value, options, out);
+  std::string encoded_key;
+  PutString(&encoded_key, key, options.compress);
+  out->insert(type_at + 1, encoded_key);
+}
+
 bool RdbFileWriter::SelectDb(int db, uint64_t keys, uint64_t expires) {
-  buf_.push_back(char(rdb::kOpSelectDb));
-  PutLength(&buf_, uint64_t(db));
-  buf_.push_back(char(rdb::kOpResizeDb));
-  PutLength(&buf_, keys);
-  PutLength(&buf_, expires);
+  EncodeSelectDb(&buf_, db, keys, expires);
   return MaybeFlush();
 }
 
 bool RdbFileWriter::Key(std::string_view key, const Entry* value, int64_t expire_ms) {
-  if (expire_ms != kNoExpiry) {
-    buf_.push_back(char(rdb::kOpExpireTimeMs));
-    PutLe(&buf_, uint64_t(expire_ms), 8);
-  }
-  // <type> <key> <value>: the value's encoding starts with its type byte.
-  const size_t type_at = buf_.size();
-  EncodeValue(value, RdbSaveOptions{options_.compress, options_.limits}, &buf_);
-  std::string encoded_key;
-  PutString(&encoded_key, key, options_.compress);
-  buf_.insert(type_at + 1, encoded_key);
+  EncodeKey(&buf_, key, value, expire_ms, save_options());
   return MaybeFlush();
+}
+
+bool RdbFileWriter::Raw(std::string_view bytes) {
+  if (failed_) return false;
+  if (!Flush()) return false;
+  crc_ = Crc64(crc_, bytes);
+  failed_ = !bytes.empty() && !sink_->Write(bytes);
+  return !failed_;
 }
 
 bool RdbFileWriter::Finish() {

@@ -44,7 +44,16 @@ class RdbFileWriter {
   bool SelectDb(int db, uint64_t keys, uint64_t expires);
   // One key; expire_ms is ms since the epoch or kNoExpiry.
   bool Key(std::string_view key, const Entry* value, int64_t expire_ms);
+  // Bytes encoded elsewhere with EncodeSelectDb / EncodeKey (a snapshot encodes a
+  // shard under its lock and writes it after releasing the lock).
+  bool Raw(std::string_view bytes);
   bool Finish();
+
+  // What SelectDb and Key write, appended to *out.
+  static void EncodeSelectDb(std::string* out, int db, uint64_t keys, uint64_t expires);
+  static void EncodeKey(std::string* out, std::string_view key, const Entry* value,
+                        int64_t expire_ms, const RdbSaveOptions& options);
+  RdbSaveOptions save_options() const { return {options_.compress, options_.limits}; }
 
  private:
   bool Flush();

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "persistence/rdb_file.h"
@@ -43,12 +45,17 @@ class FdSink final : public RdbSink {
   uint64_t written_ = 0;
 };
 
-// The hook: encodes a whole shard (every database's table) into the writer, under the
-// shard's lock (held by the caller) and the writer's mutex.
+// The hook. A shard is encoded into memory under its lock (held by the caller) and
+// written to the file after the lock is released, so no shard lock is ever held across
+// file I/O (a write can block for long under the kernel's dirty-page throttling). The
+// saving thread writes what it captures itself, and between shards writes what the
+// workers captured, which waits in a queue bounded by `budget` bytes; a worker whose
+// capture does not fit writes it to the file itself.
 class ShardCapture final : public SnapshotHook {
  public:
-  ShardCapture(RdbFileWriter* writer, int databases)
-      : writer_(writer), counts_(size_t(databases)) {}
+  ShardCapture(RdbFileWriter* writer, int databases, size_t budget)
+      : writer_(writer), save_(writer->save_options()), counts_(size_t(databases)),
+        budget_(budget) {}
 
   // Keys and keys with a TTL per database at the snapshot's instant (RESIZEDB hints).
   // REQUIRES: every shard lock held.
@@ -63,41 +70,89 @@ class ShardCapture final : public SnapshotHook {
   }
 
   void CaptureLocked(size_t /*index*/, Shard& shard) NO_THREAD_SAFETY_ANALYSIS override {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t db = 0; db < counts_.size() && !failed_; ++db) {
+    std::string buf;
+    uint64_t keys = 0;
+    for (size_t db = 0; db < counts_.size(); ++db) {
       const Table& t = shard.table(int(db));
       if (t.size() == 0) continue;
-      if (current_db_ != int(db)) {
-        // Shards arrive in any order: a database may be selected again (the loader
-        // takes RESIZEDB as a sizing hint only).
-        failed_ = !writer_->SelectDb(int(db), counts_[db].keys, counts_[db].expires);
-        current_db_ = int(db);
-      }
-      for (size_t slot = 0; slot < t.capacity() && !failed_; ++slot) {
+      // Shards arrive in any order: each capture selects its databases again (the
+      // loader takes RESIZEDB as a sizing hint only).
+      RdbFileWriter::EncodeSelectDb(&buf, int(db), counts_[db].keys, counts_[db].expires);
+      for (size_t slot = 0; slot < t.capacity(); ++slot) {
         if (!t.Occupied(slot)) continue;
         const Entry* e = t.At(slot);
-        // After a write error the rest is skipped (the save fails; shards still get
-        // their pending marks cleared by whoever locks them).
-        failed_ = !writer_->Key(e->key(), e, e->has_expiry() ? e->expire_at() : kNoExpiry);
-        ++keys_;
+        RdbFileWriter::EncodeKey(&buf, e->key(), e,
+                                 e->has_expiry() ? e->expire_at() : kNoExpiry, save_);
+        ++keys;
       }
     }
+    keys_.fetch_add(keys, std::memory_order_relaxed);
+    if (buf.empty()) return;
+    if (std::this_thread::get_id() == saver_) {
+      mine_ = std::move(buf);  // written by Walk once the lock is released
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      if (queued_ + buf.size() <= budget_) {
+        queued_ += buf.size();
+        queue_.push_back(std::move(buf));
+        return;
+      }
+    }
+    Write(buf);
   }
 
-  uint64_t keys() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return keys_;
+  // Visits every shard from the saving thread: locking it captures it unless a worker
+  // already did; the capture and the workers' queued ones are written unlocked.
+  void Walk(Store& store) {
+    saver_ = std::this_thread::get_id();
+    LockSet locks(&store);
+    for (size_t i = 0; i < store.shard_count(); ++i) {
+      locks.LockOne(uint32_t(i));
+      locks.Unlock();
+      if (!mine_.empty()) Write(mine_);
+      mine_.clear();
+      DrainQueue();
+    }
+    DrainQueue();
+  }
+
+  uint64_t keys() const { return keys_.load(std::memory_order_relaxed); }
+  bool failed() {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    return failed_;
   }
 
  private:
+  void Write(std::string_view bytes) {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    if (!failed_) failed_ = !writer_->Raw(bytes);
+  }
+  void DrainQueue() {
+    std::vector<std::string> batch;
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      batch.swap(queue_);
+      queued_ = 0;
+    }
+    for (const std::string& b : batch) Write(b);
+  }
+
   struct Counts {
     uint64_t keys = 0, expires = 0;
   };
-  std::mutex mu_;
   RdbFileWriter* writer_;
+  const RdbSaveOptions save_;
   std::vector<Counts> counts_;
-  int current_db_ = -1;
-  uint64_t keys_ = 0;
+  const size_t budget_;
+  std::atomic<uint64_t> keys_{0};
+  std::thread::id saver_;
+  std::string mine_;  // the saving thread's last capture
+  std::mutex queue_mu_;
+  std::vector<std::string> queue_;
+  size_t queued_ = 0;
+  std::mutex file_mu_;
   bool failed_ = false;
 };
 
@@ -146,7 +201,9 @@ SnapshotResult SaveSnapshot(Store& store, const SnapshotOptions& options) {
   fo.used_mem = options.used_mem;
   fo.limits = options.limits;
   RdbFileWriter writer(&sink, fo);
-  ShardCapture capture(&writer, store.databases());
+  // Workers' captures may wait in memory up to 1/32 of the dataset (1 to 64 MiB).
+  const size_t budget = std::clamp<size_t>(size_t(options.used_mem / 32), 1u << 20, 64u << 20);
+  ShardCapture capture(&writer, store.databases(), budget);
 
   bool ok = writer.Begin();
   if (!store.BeginSnapshot(&capture, [&] { capture.CountAll(store); })) {
@@ -155,16 +212,9 @@ SnapshotResult SaveSnapshot(Store& store, const SnapshotOptions& options) {
     result.error = "a save is already in progress";
     return result;
   }
-  // Walk every shard: taking its lock captures it unless a writer already did.
-  {
-    LockSet locks(&store);
-    for (size_t i = 0; i < store.shard_count(); ++i) {
-      locks.LockOne(uint32_t(i));
-      locks.Unlock();
-    }
-  }
+  capture.Walk(store);
   store.EndSnapshot();
-  ok = writer.Finish() && ok;
+  ok = !capture.failed() && writer.Finish() && ok;
 
   std::string failure;
   if (!ok) {
