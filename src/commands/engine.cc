@@ -46,8 +46,7 @@ struct Engine::Impl {
   auto OnKey(std::string_view key, Fn&& fn) {
     KeyArg k = MakeKeyArg(key);
     LockSet locks(&store);
-    std::vector<uint32_t> shards{uint32_t(store.ShardIndex(k.hash))};
-    locks.Lock(&shards);
+    locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
     DbView db(&store, &locks, 0, clock.NowMs());
     return fn(db, k);
   }
