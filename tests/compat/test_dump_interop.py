@@ -19,17 +19,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 
-from servers import Server, ServerError  # noqa: E402
+from servers import Server  # noqa: E402
 
-try:
-    import redis
-except ImportError as e:  # pragma: no cover
-    print("FAIL: cannot import redis (python3-redis); run with /usr/bin/python3: %s" % e)
-    sys.exit(2)
-
-
-class CheckFailed(Exception):
-    pass
+from checks import CheckFailed, outcome, redis  # noqa: E402
 
 
 def populate(r):
@@ -118,22 +110,16 @@ def main():
     ap.add_argument("--redis-bin", required=True)
     opts = ap.parse_args()
     args = ["--save", "", "--appendonly", "no"]
-    try:
+
+    def run():
         with Server(opts.redis_bin, args, name="redis-server") as rs, \
                 Server(opts.larder_bin, args, name="larder-server") as ls:
             r = redis.Redis(host="127.0.0.1", port=rs.port)
             l = redis.Redis(host="127.0.0.1", port=ls.port)
             transfer(r, l, "redis", "larder")
             transfer(l, r, "larder", "redis")
-    except CheckFailed as e:
-        print("FAIL: %s" % e)
-        return 1
-    except (ServerError, redis.RedisError, OSError) as e:
-        print("FAIL: %s" % e)
-        return 2
-    print("OK")
-    return 0
 
+    return outcome(run)
 
 if __name__ == "__main__":
     sys.exit(main())

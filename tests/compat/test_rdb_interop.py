@@ -22,14 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 sys.path.insert(0, HERE)
 
-from servers import Server, ServerError  # noqa: E402
+from servers import Server  # noqa: E402
 from test_dump_interop import ENCODING_DIFFERENCES, CheckFailed, populate, value_of  # noqa: E402
 
-try:
-    import redis
-except ImportError as e:  # pragma: no cover
-    print("FAIL: cannot import redis (python3-redis); run with /usr/bin/python3: %s" % e)
-    sys.exit(2)
+from checks import outcome, redis  # noqa: E402
 
 OTHER_DB = 5
 
@@ -96,21 +92,16 @@ def main():
     ap.add_argument("--redis-bin", required=True)
     opts = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="larder-rdb-interop-")
-    try:
+
+    def run():
         transfer(opts.larder_bin, opts.redis_bin, workdir, "larder.rdb", "larder -> redis")
         transfer(opts.redis_bin, opts.larder_bin, workdir, "redis.rdb", "redis -> larder",
                  check_log=True)
-    except CheckFailed as e:
-        print("FAIL: %s" % e)
-        return 1
-    except (ServerError, redis.RedisError, OSError) as e:
-        print("FAIL: %s" % e)
-        return 2
+
+    try:
+        return outcome(run)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print("OK")
-    return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,15 +22,7 @@ sys.path.insert(0, os.path.join(HERE, "lib"))
 
 from servers import Server, ServerError  # noqa: E402
 
-try:
-    import redis
-except ImportError as e:  # pragma: no cover
-    print("FAIL: cannot import redis (python3-redis); run with /usr/bin/python3: %s" % e)
-    sys.exit(2)
-
-
-class CheckFailed(Exception):
-    pass
+from checks import CheckFailed, outcome, redis  # noqa: E402
 
 
 def check(cond, what):
