@@ -215,11 +215,13 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
                      std::span<const std::string_view> args, ReplyBuilder& reply) {
   Store* store = deps_.store;
   key_hashes_.assign(args.size(), 0);
+  // Read-only commands do not make a running snapshot capture their shards first.
+  const bool for_write = (spec.flags & (kCmdWrite | kCmdDenyOom)) != 0;
   if (spec.SingleKeyAt(args.size()) > 0) {  // the common case: one key, one shard
     const size_t pos = size_t(spec.first_key);
     const uint64_t h = HashKey(args[pos]);
     key_hashes_[pos] = h;
-    locks_.LockOne(uint32_t(store->ShardIndex(h)));
+    locks_.LockOne(uint32_t(store->ShardIndex(h)), for_write);
   } else if (spec.LocksAll(args)) {
     locks_.LockAll();
   } else {
@@ -231,7 +233,7 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
         key_hashes_[size_t(pos)] = h;
         shards_.push_back(uint32_t(store->ShardIndex(h)));
       }
-      locks_.Lock(&shards_);
+      locks_.Lock(&shards_, for_write);
     }
   }
   // One clock read gives the command's wall time and the start of its duration (which

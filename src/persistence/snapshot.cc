@@ -69,7 +69,7 @@ class ShardCapture final : public SnapshotHook {
     }
   }
 
-  void CaptureLocked(size_t /*index*/, Shard& shard) NO_THREAD_SAFETY_ANALYSIS override {
+  void CaptureLocked(Shard& shard) NO_THREAD_SAFETY_ANALYSIS override {
     std::string buf;
     uint64_t keys = 0;
     for (size_t db = 0; db < counts_.size(); ++db) {

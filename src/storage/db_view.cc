@@ -27,6 +27,7 @@ void DbView::Modified(std::string_view key) {
 }
 
 void DbView::RemoveExpiredLocked(Shard& s, Table& t, size_t slot) {
+  store_->BeforeChange(s);  // a read-only lock may hold a shard a snapshot still needs
   Entry* e = t.At(slot);
   Modified(e->key());
   if (KeyEventSink* sink = store_->event_sink()) sink->KeyExpired(db_, e->key());

@@ -99,6 +99,7 @@ bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_
   int samples = store.eviction().samples.load(std::memory_order_relaxed);
   if (policy == EvictPolicy::kAllKeysTinyLfu) samples *= 3;
   Shard& shard = store.shard(shard_index);
+  store.BeforeChange(shard);
   int best_db = -1;
   size_t best_slot = 0;
   double best = 0;

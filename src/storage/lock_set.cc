@@ -7,22 +7,22 @@
 
 namespace larder {
 
-void LockSet::Lock(std::vector<uint32_t>* shards) {
+void LockSet::Lock(std::vector<uint32_t>* shards, bool for_write) {
   assert(!HoldsAny());
-  if (shards->size() == 1) return LockOne((*shards)[0]);
+  if (shards->size() == 1) return LockOne((*shards)[0], for_write);
   std::sort(shards->begin(), shards->end());
   shards->erase(std::unique(shards->begin(), shards->end()), shards->end());
   for (uint32_t s : *shards) {
     store_->shard(s).mu.Lock();
-    store_->AfterLock(s);
+    if (for_write) store_->AfterLock(s);
   }
   held_.assign(shards->begin(), shards->end());
 }
 
-void LockSet::LockOne(uint32_t shard) {
+void LockSet::LockOne(uint32_t shard, bool for_write) {
   assert(!HoldsAny());
   store_->shard(shard).mu.Lock();
-  store_->AfterLock(shard);
+  if (for_write) store_->AfterLock(shard);
   held_.push_back(shard);
 }
 

@@ -21,10 +21,11 @@ class LockSet {
   LockSet& operator=(const LockSet&) = delete;
 
   // Locks the given shards (any order, duplicates allowed; sorted in place).
-  // REQUIRES: nothing held.
-  void Lock(std::vector<uint32_t>* shards) NO_THREAD_SAFETY_ANALYSIS;
+  // for_write = false: the holder only reads (a running snapshot need not capture the
+  // shards first; see Store::BeginSnapshot). REQUIRES: nothing held.
+  void Lock(std::vector<uint32_t>* shards, bool for_write = true) NO_THREAD_SAFETY_ANALYSIS;
   // Locks one shard. REQUIRES: nothing held.
-  void LockOne(uint32_t shard) NO_THREAD_SAFETY_ANALYSIS;
+  void LockOne(uint32_t shard, bool for_write = true) NO_THREAD_SAFETY_ANALYSIS;
   // Locks every shard. REQUIRES: nothing held.
   void LockAll() NO_THREAD_SAFETY_ANALYSIS;
   void Unlock() NO_THREAD_SAFETY_ANALYSIS;

@@ -131,7 +131,7 @@ class KeyEventSink {
 class SnapshotHook {
  public:
   virtual ~SnapshotHook() = default;
-  virtual void CaptureLocked(size_t index, Shard& shard) = 0;
+  virtual void CaptureLocked(Shard& shard) = 0;
 };
 
 class Store {
@@ -172,18 +172,21 @@ class Store {
   // Snapshots. BeginSnapshot takes every shard lock (the snapshot's instant), marks
   // every shard pending, installs `hook`, runs `at_start` under the locks and releases
   // them; false (and nothing done) if a snapshot is already running. Every place that
-  // takes a shard lock calls AfterLock right after, so a pending shard is captured
-  // before anything changes it. EndSnapshot, once every shard was captured, removes
-  // the hook.
+  // takes a shard lock to change it calls AfterLock right after, so a pending shard is
+  // captured before anything changes it; a lock taken only to read (LockSet's
+  // for_write = false) does not, and the one change a read can make (removing an
+  // expired key) calls BeforeChange first. EndSnapshot, once every shard was captured,
+  // removes the hook.
   bool BeginSnapshot(SnapshotHook* hook, const std::function<void()>& at_start)
       NO_THREAD_SAFETY_ANALYSIS;
   void EndSnapshot();
   bool SnapshotRunning() const { return snapshot_hook_.load(std::memory_order_acquire); }
-  void AfterLock(size_t i) NO_THREAD_SAFETY_ANALYSIS {
-    Shard& s = *shards_[i];
+  void AfterLock(size_t i) { BeforeChange(*shards_[i]); }
+  // REQUIRES: s.mu held.
+  void BeforeChange(Shard& s) NO_THREAD_SAFETY_ANALYSIS {
     if (s.snapshot_pending) [[unlikely]] {
       s.snapshot_pending = false;
-      snapshot_hook_.load(std::memory_order_acquire)->CaptureLocked(i, s);
+      snapshot_hook_.load(std::memory_order_acquire)->CaptureLocked(s);
     }
   }
 

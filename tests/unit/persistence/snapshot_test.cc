@@ -219,3 +219,64 @@ TEST_CASE("a snapshot is one instant while transfers run on other threads", "[sn
   for (auto& t : threads) t.join();
   CHECK(transfers.load() > 0);
 }
+
+namespace {
+
+// Counts captures and remembers whether the shard still held `key` when captured.
+class RecordingHook final : public SnapshotHook {
+ public:
+  explicit RecordingHook(std::string key) : key_(std::move(key)) {}
+  void CaptureLocked(Shard& shard) NO_THREAD_SAFETY_ANALYSIS override {
+    ++captures;
+    KeyArg k = MakeKeyArg(key_);
+    if (shard.table(0).Find(k.hash, key_) != Table::kNotFound) saw_key = true;
+  }
+  int captures = 0;
+  bool saw_key = false;
+
+ private:
+  std::string key_;
+};
+
+}  // namespace
+
+TEST_CASE("a read lock leaves a pending shard alone until the read removes an expired key",
+          "[snapshot]") {
+  Store store;
+  Set(store, 0, "soon", "v", kNow + 10);
+  RecordingHook hook("soon");
+  REQUIRE(store.BeginSnapshot(&hook, [] {}));
+  KeyArg k = MakeKeyArg("soon");
+  const uint32_t shard = uint32_t(store.ShardIndex(k.hash));
+  {
+    LockSet locks(&store);
+    locks.LockOne(shard, /*for_write=*/false);
+    CHECK(hook.captures == 0);  // a plain read does not capture
+    DbView view(&store, &locks, 0, kNow);
+    CHECK(view.Find(k, DbView::Mode::kRead));
+    CHECK(hook.captures == 0);
+  }
+  {
+    LockSet locks(&store);
+    locks.LockOne(shard, /*for_write=*/false);
+    DbView view(&store, &locks, 0, kNow + 1000);  // now expired: the read removes it
+    CHECK_FALSE(view.Find(k, DbView::Mode::kRead));
+    CHECK(hook.captures == 1);
+    CHECK(hook.saw_key);  // captured before the removal
+  }
+  {
+    LockSet locks(&store);
+    locks.LockOne(shard);  // captured already: a write lock does not capture again
+    CHECK(hook.captures == 1);
+  }
+  // Finish the walk so every shard's mark is cleared, as SaveSnapshot does.
+  {
+    LockSet locks(&store);
+    for (size_t i = 0; i < store.shard_count(); ++i) {
+      locks.LockOne(uint32_t(i));
+      locks.Unlock();
+    }
+  }
+  store.EndSnapshot();
+  CHECK(hook.captures == int(store.shard_count()));
+}
