@@ -55,7 +55,7 @@ class ShardCapture final : public SnapshotHook {
  public:
   ShardCapture(RdbFileWriter* writer, int databases, size_t budget)
       : writer_(writer), save_(writer->save_options()), counts_(size_t(databases)),
-        budget_(budget) {}
+        budget_(budget), saver_(std::this_thread::get_id()) {}
 
   // Keys and keys with a TTL per database at the snapshot's instant (RESIZEDB hints).
   // REQUIRES: every shard lock held.
@@ -105,8 +105,8 @@ class ShardCapture final : public SnapshotHook {
 
   // Visits every shard from the saving thread: locking it captures it unless a worker
   // already did; the capture and the workers' queued ones are written unlocked.
+  // REQUIRES: called on the thread that constructed this capture.
   void Walk(Store& store) {
-    saver_ = std::this_thread::get_id();
     LockSet locks(&store);
     for (size_t i = 0; i < store.shard_count(); ++i) {
       locks.LockOne(uint32_t(i));
@@ -147,7 +147,7 @@ class ShardCapture final : public SnapshotHook {
   std::vector<Counts> counts_;
   const size_t budget_;
   std::atomic<uint64_t> keys_{0};
-  std::thread::id saver_;
+  const std::thread::id saver_;  // the saving thread (set before any capture can run)
   std::string mine_;  // the saving thread's last capture
   std::mutex queue_mu_;
   std::vector<std::string> queue_;

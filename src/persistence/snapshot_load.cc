@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <cstring>
 #include <utility>
 
@@ -67,6 +72,87 @@ Status InsertKey(Store& store, const std::string& path, RdbKey&& k, int64_t now_
   return Status::Ok();
 }
 
+// Inserts keys on a thread of its own while the caller goes on parsing the file:
+// parsing (and LZF) and inserting (allocating entries, hashing, the table) then use
+// two cores. Keys go over in batches through a bounded queue, in file order, so a
+// duplicate key is still found; the first insert error stops the rest.
+class Inserter {
+ public:
+  Inserter(Store& store, const std::string& path, int64_t now_ms)
+      : store_(store), path_(path), now_ms_(now_ms), thread_([this] { Run(); }) {
+    batch_.reserve(kBatch);
+  }
+  ~Inserter() { Finish(); }
+
+  // Queues one key. Returns the first insert error so far (then stop reading).
+  Status Add(RdbKey&& k) {
+    batch_.push_back(std::move(k));
+    if (batch_.size() >= kBatch) Hand();
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+  // Inserts what is queued, stops the thread; the first insert error, if any.
+  Status Finish() {
+    if (thread_.joinable()) {
+      if (!batch_.empty()) Hand();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ = true;
+      }
+      has_work_.notify_one();
+      thread_.join();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+
+ private:
+  static constexpr size_t kBatch = 256, kMaxQueued = 8;
+
+  void Hand() {
+    std::unique_lock<std::mutex> lock(mu_);
+    has_room_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
+    queue_.push_back(std::move(batch_));
+    batch_ = std::vector<RdbKey>();
+    batch_.reserve(kBatch);
+    has_work_.notify_one();
+  }
+
+  void Run() {
+    while (true) {
+      std::vector<RdbKey> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        has_work_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+        has_room_.notify_one();
+        if (!error_.ok()) continue;  // drain without inserting
+      }
+      for (RdbKey& k : batch) {
+        Status s = InsertKey(store_, path_, std::move(k), now_ms_);
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> lock(mu_);
+          error_ = s;
+          break;
+        }
+      }
+    }
+  }
+
+  Store& store_;
+  const std::string& path_;
+  const int64_t now_ms_;
+  std::vector<RdbKey> batch_;  // filled by the reading thread
+  std::mutex mu_;
+  std::condition_variable has_work_, has_room_;
+  std::deque<std::vector<RdbKey>> queue_;
+  bool done_ = false;
+  Status error_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 Status LoadSnapshot(Store& store, const std::string& path, const ValueLimits& limits,
@@ -82,8 +168,9 @@ Status LoadSnapshot(Store& store, const std::string& path, const ValueLimits& li
   options.limits = limits;
   options.skip_expired_before = now_ms;
   uint64_t loaded = 0;
+  Inserter inserter(store, path, now_ms);
   auto on_key = [&](RdbKey&& k) -> Status {
-    Status s = InsertKey(store, path, std::move(k), now_ms);
+    Status s = inserter.Add(std::move(k));
     if (!s.ok()) return s;
     if (++loaded % kProgressEveryKeys == 0 && progress && !progress(source.bytes(), loaded)) {
       return Status::Error("Loading the snapshot " + path + " was interrupted");
@@ -91,6 +178,8 @@ Status LoadSnapshot(Store& store, const std::string& path, const ValueLimits& li
     return Status::Ok();
   };
   Status s = ReadRdbFile(&source, path, options, on_key, info);
+  Status inserted = inserter.Finish();
+  if (s.ok() && !inserted.ok()) s = inserted;
   ::close(fd);
   if (s.ok() && progress) progress(source.bytes(), loaded);
   return s;

@@ -35,7 +35,10 @@ std::string Sorted(std::vector<std::string> v) {
 
 // Every key of db 0 and 3: type, value in a canonical form, and whether it has a TTL
 // (with the TTL to the second).
-std::map<std::string, std::string> Contents(Client& c) {
+// Each key's type, encoding and value; its PTTL (-1: none) into *ttls when given
+// (compared with a tolerance: a restart under a sanitizer takes seconds).
+std::map<std::string, std::string> Contents(Client& c,
+                                            std::map<std::string, long long>* ttls = nullptr) {
   std::map<std::string, std::string> out;
   for (const char* db : {"0", "3"}) {
     c.Cmd({"SELECT", db});
@@ -48,10 +51,11 @@ std::map<std::string, std::string> Contents(Client& c) {
       else if (type == "hash") v = Sorted(Elements(c.Cmd({"HGETALL", key})));
       else if (type == "zset") v = c.Str({"ZRANGE", key, "0", "-1", "WITHSCORES"});
       const long long pttl = c.Int({"PTTL", key});
-      const std::string ttl = pttl < 0 ? "none" : std::to_string((pttl + 500) / 1000);
       // A short HyperLogLog (raw after PFADD) loads as embstr, in Redis too.
       const std::string enc = v.rfind("HYLL", 0) == 0 ? "-" : c.Str({"OBJECT", "ENCODING", key});
-      out[std::string(db) + ":" + key] = type + "|" + enc + "|" + ttl + "|" + v;
+      const std::string name = std::string(db) + ":" + key;
+      out[name] = type + "|" + enc + "|" + (pttl < 0 ? "no ttl" : "ttl") + "|" + v;
+      if (ttls != nullptr) (*ttls)[name] = pttl < 0 ? -1 : pttl;
     }
   }
   c.Cmd({"SELECT", "0"});
@@ -107,10 +111,11 @@ TEST_CASE("SAVE, then a restart loads every type, database and TTL", "[integrati
   ServerProcess srv;
   REQUIRE(srv.Start());
   std::map<std::string, std::string> before;
+  std::map<std::string, long long> ttls_before, ttls_after;
   {
     Client c = Client::Tcp(srv.port());
     Populate(c);
-    before = Contents(c);
+    before = Contents(c, &ttls_before);
     CHECK(InfoField(c, "rdb_changes_since_last_save") != "0");
     CHECK(c.Str({"SAVE"}) == "OK");
     CHECK(InfoField(c, "rdb_changes_since_last_save") == "0");
@@ -120,11 +125,17 @@ TEST_CASE("SAVE, then a restart loads every type, database and TTL", "[integrati
   REQUIRE(srv.Stop() == 0);
   REQUIRE(srv.Start());
   Client c = Client::Tcp(srv.port());
-  const std::map<std::string, std::string> after = Contents(c);
+  const std::map<std::string, std::string> after = Contents(c, &ttls_after);
   for (const auto& [key, value] : before) {
     INFO(key);
     CHECK(after.count(key) == 1);
     if (after.count(key) == 1) CHECK(after.at(key) == value);
+    const long long t0 = ttls_before[key], t1 = ttls_after[key];
+    CHECK((t0 < 0) == (t1 < 0));
+    if (t0 >= 0 && t1 >= 0) {
+      CHECK(t1 <= t0);
+      CHECK(t0 - t1 < 60'000);  // time passed, not a different TTL
+    }
   }
   CHECK(after.size() == before.size());
   CHECK(InfoField(c, "rdb_last_load_keys_loaded") == std::to_string(before.size()));
