@@ -100,14 +100,24 @@ bool LzfCompress(std::string_view in, size_t max_out, std::string* out) {
     return true;
   }
   if (max_out == 0) return false;
-  // Position + 1 of the last three bytes seen per slot (0: none).
-  std::vector<uint32_t> table(size_t(1) << kHashBits, 0);
+  // Position + 1 of the last three bytes seen per slot (0: none), kept as base + that
+  // in a per-thread table: an entry at or below this call's base was written by an
+  // earlier call and reads as 0, so the table is never cleared (it is 512 KiB and most
+  // inputs are short).
+  thread_local std::vector<uint64_t> table(size_t(1) << kHashBits, 0);
+  thread_local uint64_t next_base = 0;
+  const uint64_t base = next_base;
+  next_base += n + 1;
+  auto get = [&](uint32_t slot) -> size_t {
+    return table[slot] > base ? size_t(table[slot] - base) : 0;
+  };
+  auto put = [&](uint32_t slot, size_t pos_plus_one) { table[slot] = base + pos_plus_one; };
   LzfOut w(out, max_out);
   size_t ip = 0;
   while (ip + 2 < n) {
     const uint32_t slot = Slot(src + ip);
-    const size_t ref = table[slot];  // position + 1 (0: none)
-    table[slot] = uint32_t(ip + 1);
+    const size_t ref = get(slot);  // position + 1 (0: none)
+    put(slot, ip + 1);
     // liblzf never matches position 0 (its "ref > in_data" test).
     if (ref > 1 && ip - (ref - 1) - 1 < kMaxOffset &&
         std::memcmp(src + ref - 1, src + ip, 3) == 0) {
@@ -117,8 +127,8 @@ bool LzfCompress(std::string_view in, size_t max_out, std::string* out) {
       ip += len;
       if (ip + 2 >= n) break;
       // Index the match's last two positions.
-      table[Slot(src + ip - 2)] = uint32_t(ip - 1);
-      table[Slot(src + ip - 1)] = uint32_t(ip);
+      put(Slot(src + ip - 2), ip - 1);
+      put(Slot(src + ip - 1), ip);
     } else {
       if (!w.Literal(src[ip])) return false;
       ++ip;
