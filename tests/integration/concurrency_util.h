@@ -82,6 +82,18 @@ class Watchdog {
 inline std::string Acct(int i) { return "acct:" + std::to_string(i); }
 
 // `head` followed by the names of the first n accounts (MGET ..., EVAL script n ...).
+// One transfer as a transaction: MULTI, DECRBY a, INCRBY b, EXEC pipelined; the three
+// QUEUED replies are dropped and EXEC's reply returned.
+inline Reply MultiTransfer(Client& c, const std::string& a, const std::string& b,
+                           const std::string& amount) {
+  c.Append({"MULTI"});
+  c.Append({"DECRBY", a, amount});
+  c.Append({"INCRBY", b, amount});
+  c.Append({"EXEC"});
+  for (int i = 0; i < 3; ++i) c.GetReply();
+  return c.GetReply();
+}
+
 inline std::vector<std::string> WithAccounts(std::vector<std::string> head, int n) {
   for (int i = 0; i < n; ++i) head.push_back(Acct(i));
   return head;

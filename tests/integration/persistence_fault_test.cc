@@ -210,12 +210,7 @@ TEST_CASE("BGSAVE and SAVE under MULTI/EXEC transfers write one instant of the d
           const std::string a = Acct(int((next() >> 8) % kAccounts));
           const std::string b = Acct(int((next() >> 8) % kAccounts));
           const std::string amount = std::to_string(1 + (next() >> 8) % 50);
-          c.Append({"MULTI"});
-          c.Append({"DECRBY", a, amount});
-          c.Append({"INCRBY", b, amount});
-          c.Append({"EXEC"});
-          for (int i = 0; i < 3; ++i) c.GetReply();
-          Reply r = c.GetReply();
+          Reply r = MultiTransfer(c, a, b, amount);
           if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             return failures.Add("EXEC: " + Describe(r.get()));
           }

@@ -57,12 +57,7 @@ TEST_CASE("bank transfers with MULTI/EXEC and WATCH keep the total", "[concurren
       const std::string a = Acct(int(next() % kAccounts)), b = Acct(int(next() % kAccounts));
       const std::string amount = std::to_string(1 + next() % 5);
       if (n % 2 == 0) {  // unconditional transfer
-        c.Append({"MULTI"});
-        c.Append({"DECRBY", a, amount});
-        c.Append({"INCRBY", b, amount});
-        c.Append({"EXEC"});
-        for (int i = 0; i < 3; ++i) c.GetReply();
-        Reply r = c.GetReply();
+        Reply r = MultiTransfer(c, a, b, amount);
         if (!r || r->type != REDIS_REPLY_ARRAY) return failures.Add("EXEC: " + Describe(r.get()));
         continue;
       }
