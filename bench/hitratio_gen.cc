@@ -3,9 +3,15 @@
 //
 //   requests=N gets=N hits=H misses=M sets=S set_errors=E dup_hits=D
 //   measured_gets=G measured_hits=MH measured_scan_gets=SG measured_scan_hits=SH seconds=T
+//   oracle_keys=C oracle_hits=OH
 //
 // "measured" is the second half of the stream (requests N/2 .. N-1): the steady state
 // after the first half has filled the cache. All counts are the client's view.
+// At the end it asks the server's DBSIZE (C) and adds "oracle_keys=C oracle_hits=OH":
+// the measured hits of a static oracle cache of C keys that always holds the C most
+// popular ranks of the moment and misses only a key's first request of the stream. A
+// ceiling for any policy under the independent-requests model (not an exact optimum:
+// recency can beat it on the shift workload).
 //
 // The stream is a pure function of the flags (--seed included), so it is the same for every
 // server and every run; --checksum prints a hash of it without connecting anywhere.
@@ -172,6 +178,7 @@ class Zipf {
 
 struct Request {
   uint64_t index;  // key index in [0, keys)
+  uint64_t rank;   // popularity rank, 0 = most popular (scan keys: the coldest ranks)
   bool scan;
 };
 
@@ -184,14 +191,16 @@ class Stream {
     const uint64_t i = i_++;
     if (o_.scan_fraction > 0 && rng_.Uniform() < o_.scan_fraction) {
       const uint64_t pos = scan_pos_++ % o_.scan_keys;
-      return {o_.keys - o_.scan_keys + pos, true};
+      const uint64_t index = o_.keys - o_.scan_keys + pos;
+      return {index, index, true};
     }
-    uint64_t rank = zipf_.Sample(rng_.Uniform());
+    const uint64_t rank = zipf_.Sample(rng_.Uniform());
+    uint64_t index = rank;
     if (o_.shift_every > 0) {
       const uint64_t epoch = (i / o_.shift_every) % o_.keys;
-      rank = (rank + epoch * (o_.shift_by % o_.keys) % o_.keys) % o_.keys;
+      index = (rank + epoch * (o_.shift_by % o_.keys) % o_.keys) % o_.keys;
     }
-    return {rank, false};
+    return {index, rank, false};
   }
 
  private:
@@ -245,6 +254,10 @@ int Run(const Options& o) {
   std::vector<Request> batch;
   std::vector<Key> keys;
   std::vector<uint64_t> missed;  // distinct key indices that missed in this batch
+  // The oracle's bookkeeping: keys requested so far, and the measured repeat requests
+  // per rank.
+  std::vector<bool> seen(o.keys);
+  std::vector<uint32_t> repeats_by_rank(o.keys);
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t done = 0; done < o.requests;) {
     const size_t n = size_t(std::min<uint64_t>(o.batch, o.requests - done));
@@ -253,7 +266,10 @@ int Run(const Options& o) {
     missed.clear();
     for (size_t j = 0; j < n; ++j) {
       batch.push_back(stream.Next());
-      keys.emplace_back(batch.back().index);
+      const Request& r = batch.back();
+      if (seen[r.index] && done + j >= measure_from) ++repeats_by_rank[r.rank];
+      seen[r.index] = true;
+      keys.emplace_back(r.index);
       redisAppendCommand(c, "GET %b", keys.back().text, Key::kLen);
     }
     for (size_t j = 0; j < n; ++j) {
@@ -294,14 +310,21 @@ int Run(const Options& o) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto* size = static_cast<redisReply*>(redisCommand(c, "DBSIZE"));
+  if (size == nullptr || size->type != REDIS_REPLY_INTEGER) Die("%s failed", "DBSIZE");
+  const uint64_t oracle_keys = uint64_t(std::max<long long>(size->integer, 0));
+  freeReplyObject(size);
+  uint64_t oracle_hits = 0;
+  for (uint64_t r = 0; r < std::min(oracle_keys, o.keys); ++r) oracle_hits += repeats_by_rank[r];
   redisFree(c);
   std::printf("requests=%" PRIu64 " gets=%" PRIu64 " hits=%" PRIu64 " misses=%" PRIu64
               " sets=%" PRIu64 " set_errors=%" PRIu64 " dup_hits=%" PRIu64 " measured_gets=%" PRIu64
               " measured_hits=%" PRIu64 " measured_scan_gets=%" PRIu64
-              " measured_scan_hits=%" PRIu64 " seconds=%.2f\n",
+              " measured_scan_hits=%" PRIu64 " seconds=%.2f oracle_keys=%" PRIu64
+              " oracle_hits=%" PRIu64 "\n",
               o.requests, t.gets, t.hits, t.gets - t.hits, t.sets, t.set_errors, t.dup_hits,
               t.measured_gets, t.measured_hits, t.measured_scan_gets, t.measured_scan_hits,
-              seconds);
+              seconds, oracle_keys, oracle_hits);
   return 0;
 }
 

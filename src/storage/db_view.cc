@@ -49,7 +49,7 @@ void DbView::TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) {
 
 void DbView::TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) {
   s.window.SetCapacity(t.size() / 100);
-  s.window.Push(db_, k.hash, k.key);
+  s.window.Push(db_, k.hash);
 }
 
 KeyRef DbView::Find(const KeyArg& k, Mode mode) {

@@ -32,11 +32,14 @@ bool Volatile(EvictPolicy p) {
 }
 
 // Higher is a better victim.
-double Score(EvictPolicy p, const AccessPolicy& access, const Entry* e, int64_t now_ms) {
+double Score(EvictPolicy p, const AccessPolicy& access, const Shard& shard, const Entry* e,
+             int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
   switch (p) {
     case EvictPolicy::kAllKeysTinyLfu:
-      // The entry's LFU counter; idle time breaks ties.
-      return (255.0 - double(LfuCounter(access, e->access(), now_ms))) * 1e12 +
+      // The LFU counter, then the sketch's estimate (finer among rarely read keys: the
+      // log counter needs about ten reads to go from 6 to 7), then idle time.
+      return (255.0 - double(LfuCounter(access, e->access(), now_ms))) * 1e14 +
+             (15.0 - double(shard.sketch.Estimate(HashKey(e->key())))) * 1e12 +
              double(LruIdleMs(e->access(), now_ms));
     case EvictPolicy::kAllKeysLru:
     case EvictPolicy::kVolatileLru:
@@ -63,46 +66,37 @@ void EvictSlotLocked(Store& store, Shard& shard, int db, size_t slot) NO_THREAD_
   ShardStats::Bump(shard.stats.evicted_keys);
 }
 
-// allkeys-tinylfu: the oldest key of the insertion window contests the sampled victim;
-// whichever the sketch says is read less often (the window's key on a tie) is evicted.
-// The victim is sampled from 3x maxmemory-samples keys: the contest only helps if the
-// victim really is one of the coldest. Returns false if neither exists.
-bool EvictTinyLfuLocked(Store& store, Shard& shard, int sampled_db,
-                        size_t sampled_slot) NO_THREAD_SAFETY_ANALYSIS {
+// allkeys-tinylfu: the oldest key of the insertion window contests the victim the pool
+// chose; whichever the sketch says is read less often (the window's key on a tie) is
+// evicted, and a victim that survives goes back to the pool. Returns false if neither
+// exists.
+bool EvictTinyLfuLocked(Store& store, Shard& shard, const EvictionPool::Candidate* victim,
+                        size_t victim_slot) NO_THREAD_SAFETY_ANALYSIS {
   InsertionWindow::Item item;
   while (shard.window.PopOldest(&item)) {
     if (item.db >= store.databases()) continue;
     Table& t = shard.table(item.db);
-    const size_t slot = t.Find(item.hash, item.key);
+    const size_t slot = t.FindHash(item.hash);
     if (slot == Table::kNotFound) continue;  // deleted, expired or evicted meanwhile
     // TinyLFU admission: the sketch's estimates of both, on one scale.
-    const uint32_t candidate = shard.sketch.Estimate(item.hash);
-    if (sampled_db < 0 ||
-        candidate <= shard.sketch.Estimate(
-                         HashKey(shard.table(sampled_db).At(sampled_slot)->key()))) {
+    if (victim == nullptr ||
+        shard.sketch.Estimate(item.hash) <= shard.sketch.Estimate(victim->hash)) {
+      if (victim != nullptr) shard.evict_pool.Offer(*victim);
       EvictSlotLocked(store, shard, item.db, slot);
       return true;
     }
-    break;  // admitted: it stays, the sampled victim goes
+    break;  // admitted: it stays, the victim goes
   }
-  if (sampled_db < 0) return false;
-  EvictSlotLocked(store, shard, sampled_db, sampled_slot);
+  if (victim == nullptr) return false;
+  EvictSlotLocked(store, shard, victim->db, victim_slot);
   return true;
 }
 
-}  // namespace
-
-bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
-  const EvictPolicy policy = EvictPolicy(store.eviction().policy.load(std::memory_order_relaxed));
-  if (policy == EvictPolicy::kNoEviction) return false;
+// Adds `samples` random keys of the shard (all its databases; only keys with a TTL
+// under volatile policies) to its pool, scored by `policy`.
+void SampleIntoPool(Store& store, Shard& shard, EvictPolicy policy, int samples,
+                    int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
   const bool only_volatile = Volatile(policy);
-  int samples = store.eviction().samples.load(std::memory_order_relaxed);
-  if (policy == EvictPolicy::kAllKeysTinyLfu) samples *= 3;
-  Shard& shard = store.shard(shard_index);
-  store.BeforeChange(shard);
-  int best_db = -1;
-  size_t best_slot = 0;
-  double best = 0;
   for (int db = 0; db < store.databases(); ++db) {
     Table& t = shard.table(db);
     if (t.size() == 0 || (only_volatile && t.volatile_count() == 0)) continue;
@@ -112,20 +106,72 @@ bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_
       const size_t slot = t.RandomSlot(RandomU64());
       if (only_volatile && !t.IsVolatile(slot)) continue;
       ++found;
-      const double s = Score(policy, store.access_policy(), t.At(slot), now_ms);
-      if (best_db < 0 || s > best) {
-        best_db = db;
-        best_slot = slot;
-        best = s;
-      }
-      if (policy == EvictPolicy::kAllKeysRandom || policy == EvictPolicy::kVolatileRandom) break;
+      const Entry* e = t.At(slot);
+      shard.evict_pool.Offer(
+          {Score(policy, store.access_policy(), shard, e, now_ms), HashKey(e->key()), db});
     }
   }
-  if (policy == EvictPolicy::kAllKeysTinyLfu) {
-    return EvictTinyLfuLocked(store, shard, best_db, best_slot);
+}
+
+// Takes the pool's best candidate that still exists (with a TTL, under volatile
+// policies). One whose score fell since it was sampled (it was read meanwhile) goes back
+// with its current score while a better one waits. False if the pool has none.
+bool PopVictim(Store& store, Shard& shard, EvictPolicy policy, int64_t now_ms,
+               EvictionPool::Candidate* out, size_t* slot_out) NO_THREAD_SAFETY_ANALYSIS {
+  EvictionPool& pool = shard.evict_pool;
+  EvictionPool::Candidate c;
+  bool have_fallback = false;
+  for (size_t tries = 0; tries < 2 * EvictionPool::kCapacity && pool.PopBest(&c); ++tries) {
+    if (c.db >= store.databases()) continue;
+    Table& t = shard.table(c.db);
+    const size_t slot = t.FindHash(c.hash);
+    if (slot == Table::kNotFound || (Volatile(policy) && !t.IsVolatile(slot))) continue;
+    const double now_score = Score(policy, store.access_policy(), shard, t.At(slot), now_ms);
+    *out = c;
+    *slot_out = slot;
+    have_fallback = true;  // the table is unchanged meanwhile, so the slot stays valid
+    if (now_score < c.score && !pool.empty() && pool.BestScore() > now_score) {
+      c.score = now_score;
+      pool.Offer(c);
+      continue;
+    }
+    return true;
   }
-  if (best_db < 0) return false;
-  EvictSlotLocked(store, shard, best_db, best_slot);
+  return have_fallback;
+}
+
+}  // namespace
+
+bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+  const EvictPolicy policy = EvictPolicy(store.eviction().policy.load(std::memory_order_relaxed));
+  if (policy == EvictPolicy::kNoEviction) return false;
+  const int samples = store.eviction().samples.load(std::memory_order_relaxed);
+  Shard& shard = store.shard(shard_index);
+  store.BeforeChange(shard);
+  if (policy == EvictPolicy::kAllKeysRandom || policy == EvictPolicy::kVolatileRandom) {
+    const bool only_volatile = policy == EvictPolicy::kVolatileRandom;
+    for (int db = 0; db < store.databases(); ++db) {
+      Table& t = shard.table(db);
+      if (t.size() == 0 || (only_volatile && t.volatile_count() == 0)) continue;
+      for (int attempt = 0; attempt < 64; ++attempt) {
+        const size_t slot = t.RandomSlot(RandomU64());
+        if (only_volatile && !t.IsVolatile(slot)) continue;
+        EvictSlotLocked(store, shard, db, slot);
+        return true;
+      }
+    }
+    return false;
+  }
+  shard.evict_pool.SetPolicy(int(policy));
+  SampleIntoPool(store, shard, policy, samples, now_ms);
+  EvictionPool::Candidate victim;
+  size_t slot = 0;
+  const bool found = PopVictim(store, shard, policy, now_ms, &victim, &slot);
+  if (policy == EvictPolicy::kAllKeysTinyLfu) {
+    return EvictTinyLfuLocked(store, shard, found ? &victim : nullptr, slot);
+  }
+  if (!found) return false;
+  EvictSlotLocked(store, shard, victim.db, slot);
   return true;
 }
 

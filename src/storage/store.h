@@ -21,6 +21,7 @@
 #include "common/thread_annotations.h"
 #include "storage/access.h"
 #include "storage/eviction.h"
+#include "storage/eviction_pool.h"
 #include "storage/table.h"
 #include "storage/watch.h"
 
@@ -88,6 +89,8 @@ class alignas(64) Shard {
   // maxmemory-policy allkeys-tinylfu (storage/tinylfu.h).
   FrequencySketch sketch GUARDED_BY(mu);
   InsertionWindow window GUARDED_BY(mu);
+  // Best eviction candidates of earlier samplings (storage/eviction_pool.h).
+  EvictionPool evict_pool GUARDED_BY(mu);
 };
 
 // Frees detached tables on a background thread (FLUSHALL ASYNC, FLUSHDB ASYNC).

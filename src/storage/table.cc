@@ -63,6 +63,16 @@ size_t Table::Find(uint64_t hash, std::string_view key) const {
   }
 }
 
+size_t Table::FindHash(uint64_t hash) const {
+  if (!slots_) return kNotFound;
+  const uint64_t tag = Tag(hash);
+  for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
+    uint64_t w = slots_[i];
+    if (w == 0) return kNotFound;
+    if ((w >> kTagShift) == tag && HashKey(EntryOf(w)->key()) == hash) return i;
+  }
+}
+
 void Table::PlaceNoGrow(uint64_t w, size_t home) {
   size_t i = home;
   while (slots_[i] != 0) i = (i + 1) & mask_;

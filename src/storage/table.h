@@ -38,6 +38,9 @@ class Table {
 
   // Slot index of `key` (whose hash is `hash`), or kNotFound.
   size_t Find(uint64_t hash, std::string_view key) const;
+  // Slot of a key whose HashKey is `hash`, or kNotFound (for callers that remember a
+  // key by its 64-bit hash alone; which of two keys with one hash is unspecified).
+  size_t FindHash(uint64_t hash) const;
   // Inserts an entry whose key is not present. Returns its slot. May grow the table
   // (invalidating other slot indexes).
   size_t Insert(uint64_t hash, Entry* e);

@@ -14,16 +14,15 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <string_view>
 #include <vector>
 
 namespace larder {
 
 class FrequencySketch {
  public:
-  // Sizes the sketch for about `keys` resident keys (at least 64), clearing it when
-  // the size changes. Cheap when the size is already right.
+  // Sizes the sketch for about `keys` resident keys (at least 64): 8 counters (4 bytes)
+  // per key, with 25% headroom when it grows; clears it when the size changes. Cheap
+  // when the size is already right.
   void EnsureCapacity(size_t keys);
   size_t capacity() const { return capacity_; }
 
@@ -41,22 +40,21 @@ class FrequencySketch {
 
   std::vector<uint64_t> words_;  // 16 counters of 4 bits per word
   size_t capacity_ = 0;
-  size_t mask_ = 0;
   size_t additions_ = 0;
   size_t sample_size_ = 0;
 };
 
 // The keys most recently inserted, oldest first, up to a capacity of about 1% of the
-// shard's keys. Full: the oldest leaves without a contest.
+// shard's keys. Full: the oldest leaves without a contest. A key is remembered by its
+// database and 64-bit hash only (16 bytes), found again with Table::FindHash.
 class InsertionWindow {
  public:
   struct Item {
     int db = 0;
     uint64_t hash = 0;
-    std::string key;
   };
   void SetCapacity(size_t n);
-  void Push(int db, uint64_t hash, std::string_view key);
+  void Push(int db, uint64_t hash);
   // Takes the oldest key into *out; false if the window is empty.
   bool PopOldest(Item* out);
   size_t size() const { return count_; }

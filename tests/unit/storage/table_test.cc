@@ -72,7 +72,10 @@ TEST_CASE("table insert, find, remove across growth and shrink", "[table]") {
   for (int i = 0; i < n; ++i) {
     std::string k = "key:" + std::to_string(i);
     CHECK((t.Find(HashKey(k), k) != Table::kNotFound) == (i % 2 == 1));
+    // FindHash finds the same slot from the hash alone.
+    CHECK(t.FindHash(HashKey(k)) == t.Find(HashKey(k), k));
   }
+  CHECK(t.FindHash(HashKey("nope")) == Table::kNotFound);
 }
 
 TEST_CASE("scan visits every key once per walk, even while the table grows", "[table]") {

@@ -1,4 +1,5 @@
 #include "storage/tinylfu.h"
+#include "storage/eviction_pool.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -45,10 +46,12 @@ TEST_CASE("the sketch tells hot keys from cold ones despite collisions", "[tinyl
 
 TEST_CASE("the sketch halves its counters as accesses accumulate", "[tinylfu]") {
   FrequencySketch s;
-  s.EnsureCapacity(64);  // halves after 640 increments
+  s.EnsureCapacity(64);  // room for 80 keys: halves after 800 increments
   for (int i = 0; i < 12; ++i) s.Increment(Mix(7));
   CHECK(s.Estimate(Mix(7)) == 12);
   for (uint64_t k = 1000; k < 1000 + 700; ++k) s.Increment(Mix(k));
+  CHECK(s.Estimate(Mix(7)) == 12);
+  for (uint64_t k = 2000; k < 2000 + 100; ++k) s.Increment(Mix(k));
   CHECK(s.Estimate(Mix(7)) <= 6);
 }
 
@@ -57,7 +60,7 @@ TEST_CASE("resizing the sketch clears it", "[tinylfu]") {
   s.EnsureCapacity(100);
   const size_t cap = s.capacity();
   s.Increment(Mix(3));
-  s.EnsureCapacity(110);  // same power of two: kept
+  s.EnsureCapacity(110);  // within the 25% headroom: kept
   CHECK(s.capacity() == cap);
   CHECK(s.Estimate(Mix(3)) == 1);
   s.EnsureCapacity(cap * 4);
@@ -68,14 +71,40 @@ TEST_CASE("resizing the sketch clears it", "[tinylfu]") {
 TEST_CASE("the insertion window is a bounded FIFO", "[tinylfu]") {
   InsertionWindow w;
   w.SetCapacity(3);
-  for (int i = 0; i < 5; ++i) w.Push(0, uint64_t(i), "k" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) w.Push(i % 2, uint64_t(i));
   CHECK(w.size() == 3);
   InsertionWindow::Item it;
   REQUIRE(w.PopOldest(&it));
-  CHECK(it.key == "k2");
+  CHECK(it.db == 0);
   CHECK(it.hash == 2);
   w.SetCapacity(1);  // shrinking keeps the newest
   REQUIRE(w.PopOldest(&it));
-  CHECK(it.key == "k4");
+  CHECK(it.hash == 4);
   CHECK_FALSE(w.PopOldest(&it));
+}
+
+TEST_CASE("the eviction pool keeps the best candidates, best first", "[eviction]") {
+  larder::EvictionPool pool;
+  pool.SetPolicy(1);
+  for (int i = 0; i < 20; ++i) pool.Offer({double(i % 10), uint64_t(i), 0});
+  // Eight kept; a key offered twice holds one place, with its latest score.
+  CHECK(pool.size() == larder::EvictionPool::kCapacity);
+  pool.Offer({100, 3, 0});
+  pool.Offer({0.5, 42, 0});  // worse than all eight: not kept
+  larder::EvictionPool::Candidate c;
+  REQUIRE(pool.PopBest(&c));
+  CHECK(c.hash == 3);
+  CHECK(c.score == 100);
+  REQUIRE(pool.PopBest(&c));
+  CHECK(c.score == 9);
+  size_t left = 0;
+  while (pool.PopBest(&c)) {
+    CHECK(c.hash != 42);
+    ++left;
+  }
+  CHECK(left == larder::EvictionPool::kCapacity - 2);
+  // Candidates scored under another policy are forgotten.
+  pool.Offer({1, 7, 2});
+  pool.SetPolicy(2);
+  CHECK(pool.empty());
 }
