@@ -1,8 +1,9 @@
-// maxmemory eviction with Redis's eight policies and Larder's allkeys-tinylfu. Victims
-// are chosen by sampling
-// maxmemory-samples keys of one shard (all its databases) and taking the best by the
-// policy: the longest idle (LRU), the lowest decayed LFU counter, the nearest expiry
-// (volatile-ttl) or any (random); volatile-* policies consider only keys with a TTL.
+// maxmemory eviction with Redis's eight policies and Larder's allkeys-tinylfu. Each
+// eviction samples maxmemory-samples keys of one shard (all its databases) into the
+// shard's pool of best candidates (storage/eviction_pool.h) and evicts the pool's best
+// by the policy: the longest idle (LRU), the lowest decayed LFU counter, the nearest
+// expiry (volatile-ttl); random policies take any sampled key without the pool.
+// volatile-* policies consider only keys with a TTL.
 // Eviction runs in the thread of the command that needs room, on the shards it already
 // holds first and then on others it can lock without waiting (TryLock), so it never
 // blocks on, or deadlocks with, another command.
@@ -28,7 +29,7 @@ enum class EvictPolicy : int {
   kVolatileRandom,
   kVolatileTtl,
   // Larder's own, W-TinyLFU-style: new keys wait in a small insertion window; when
-  // one leaves it, it contests the sampled LFU victim by the shard's TinyLFU sketch
+  // one leaves it, it contests the pool's LFU victim by the shard's TinyLFU sketch
   // (storage/tinylfu.h, which also remembers keys no longer in memory) and the one
   // read less often goes.
   kAllKeysTinyLfu,

@@ -29,6 +29,12 @@ inline constexpr bool kAsanBuild = true;
 #else
 inline constexpr bool kAsanBuild = false;
 #endif
+// Under ThreadSanitizer (shadow memory, no jemalloc) RSS says little about the server.
+#ifdef LARDER_IT_TSAN
+inline constexpr bool kTsanBuild = true;
+#else
+inline constexpr bool kTsanBuild = false;
+#endif
 
 // Path of the server binary: $LARDER_SERVER_BIN, else the compile definition.
 std::string ServerBinary();
