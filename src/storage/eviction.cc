@@ -31,15 +31,15 @@ bool Volatile(EvictPolicy p) {
          p == EvictPolicy::kVolatileRandom || p == EvictPolicy::kVolatileTtl;
 }
 
-// Higher is a better victim.
+// Higher is a better victim. `hash` is HashKey of e's key.
 double Score(EvictPolicy p, const AccessPolicy& access, const Shard& shard, const Entry* e,
-             int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+             uint64_t hash, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
   switch (p) {
     case EvictPolicy::kAllKeysTinyLfu:
       // The LFU counter, then the sketch's estimate (finer among rarely read keys: the
       // log counter needs about ten reads to go from 6 to 7), then idle time.
       return (255.0 - double(LfuCounter(access, e->access(), now_ms))) * 1e14 +
-             (15.0 - double(shard.sketch.Estimate(HashKey(e->key())))) * 1e12 +
+             (15.0 - double(shard.sketch.Estimate(hash))) * 1e12 +
              double(LruIdleMs(e->access(), now_ms));
     case EvictPolicy::kAllKeysLru:
     case EvictPolicy::kVolatileLru:
@@ -92,10 +92,11 @@ bool EvictTinyLfuLocked(Store& store, Shard& shard, const EvictionPool::Candidat
   return true;
 }
 
-// Adds `samples` random keys of the shard (all its databases; only keys with a TTL
-// under volatile policies) to its pool, scored by `policy`.
-void SampleIntoPool(Store& store, Shard& shard, EvictPolicy policy, int samples,
-                    int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+// Calls visit(db, slot) for up to `samples` random keys of each database of the shard
+// (only keys with a TTL under volatile policies) until it returns true.
+template <typename Visit>
+void SampleKeys(Store& store, Shard& shard, EvictPolicy policy, int samples,
+                Visit&& visit) NO_THREAD_SAFETY_ANALYSIS {
   const bool only_volatile = Volatile(policy);
   for (int db = 0; db < store.databases(); ++db) {
     Table& t = shard.table(db);
@@ -106,11 +107,17 @@ void SampleIntoPool(Store& store, Shard& shard, EvictPolicy policy, int samples,
       const size_t slot = t.RandomSlot(RandomU64());
       if (only_volatile && !t.IsVolatile(slot)) continue;
       ++found;
-      const Entry* e = t.At(slot);
-      shard.evict_pool.Offer(
-          {Score(policy, store.access_policy(), shard, e, now_ms), HashKey(e->key()), db});
+      if (visit(db, slot)) return;
     }
   }
+}
+
+// Adds key `slot` of database `db` to the shard's pool, scored by `policy`.
+void OfferToPool(Store& store, Shard& shard, EvictPolicy policy, int db, size_t slot,
+                 int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
+  const Entry* e = shard.table(db).At(slot);
+  const uint64_t hash = HashKey(e->key());
+  shard.evict_pool.Offer({Score(policy, store.access_policy(), shard, e, hash, now_ms), hash, db});
 }
 
 // Takes the pool's best candidate that still exists (with a TTL, under volatile
@@ -126,7 +133,8 @@ bool PopVictim(Store& store, Shard& shard, EvictPolicy policy, int64_t now_ms,
     Table& t = shard.table(c.db);
     const size_t slot = t.FindHash(c.hash);
     if (slot == Table::kNotFound || (Volatile(policy) && !t.IsVolatile(slot))) continue;
-    const double now_score = Score(policy, store.access_policy(), shard, t.At(slot), now_ms);
+    const double now_score =
+        Score(policy, store.access_policy(), shard, t.At(slot), c.hash, now_ms);
     *out = c;
     *slot_out = slot;
     have_fallback = true;  // the table is unchanged meanwhile, so the slot stays valid
@@ -149,21 +157,18 @@ bool EvictOneLocked(Store& store, size_t shard_index, int64_t now_ms) NO_THREAD_
   Shard& shard = store.shard(shard_index);
   store.BeforeChange(shard);
   if (policy == EvictPolicy::kAllKeysRandom || policy == EvictPolicy::kVolatileRandom) {
-    const bool only_volatile = policy == EvictPolicy::kVolatileRandom;
-    for (int db = 0; db < store.databases(); ++db) {
-      Table& t = shard.table(db);
-      if (t.size() == 0 || (only_volatile && t.volatile_count() == 0)) continue;
-      for (int attempt = 0; attempt < 64; ++attempt) {
-        const size_t slot = t.RandomSlot(RandomU64());
-        if (only_volatile && !t.IsVolatile(slot)) continue;
-        EvictSlotLocked(store, shard, db, slot);
-        return true;
-      }
-    }
-    return false;
+    bool evicted = false;  // the first sampled key goes
+    SampleKeys(store, shard, policy, samples, [&](int db, size_t slot) {
+      EvictSlotLocked(store, shard, db, slot);
+      return evicted = true;
+    });
+    return evicted;
   }
   shard.evict_pool.SetPolicy(int(policy));
-  SampleIntoPool(store, shard, policy, samples, now_ms);
+  SampleKeys(store, shard, policy, samples, [&](int db, size_t slot) {
+    OfferToPool(store, shard, policy, db, slot, now_ms);
+    return false;
+  });
   EvictionPool::Candidate victim;
   size_t slot = 0;
   const bool found = PopVictim(store, shard, policy, now_ms, &victim, &slot);

@@ -53,24 +53,23 @@ size_t Table::HomeOf(uint64_t w, size_t mask) const {
   return size_t(HashKey(EntryOf(w)->key())) & mask;
 }
 
-size_t Table::Find(uint64_t hash, std::string_view key) const {
+template <typename Match>
+size_t Table::Probe(uint64_t hash, Match&& match) const {
   if (!slots_) return kNotFound;
   const uint64_t tag = Tag(hash);
   for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
     uint64_t w = slots_[i];
     if (w == 0) return kNotFound;
-    if ((w >> kTagShift) == tag && EntryOf(w)->key() == key) return i;
+    if ((w >> kTagShift) == tag && match(EntryOf(w))) return i;
   }
 }
 
+size_t Table::Find(uint64_t hash, std::string_view key) const {
+  return Probe(hash, [key](const Entry* e) { return e->key() == key; });
+}
+
 size_t Table::FindHash(uint64_t hash) const {
-  if (!slots_) return kNotFound;
-  const uint64_t tag = Tag(hash);
-  for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
-    uint64_t w = slots_[i];
-    if (w == 0) return kNotFound;
-    if ((w >> kTagShift) == tag && HashKey(EntryOf(w)->key()) == hash) return i;
-  }
+  return Probe(hash, [hash](const Entry* e) { return HashKey(e->key()) == hash; });
 }
 
 void Table::PlaceNoGrow(uint64_t w, size_t home) {

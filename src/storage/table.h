@@ -81,6 +81,10 @@ class Table {
   static Entry* EntryOf(uint64_t w) { return reinterpret_cast<Entry*>(w & kPtrMask); }
   static uint64_t Tag(uint64_t hash) { return hash & 0xFFFF; }
   static uint64_t MakeSlot(uint64_t hash, Entry* e);
+  // Slot of the first entry on `hash`'s probe path with its tag for which match(entry)
+  // holds, or kNotFound.
+  template <typename Match>
+  size_t Probe(uint64_t hash, Match&& match) const;
   // Home bucket of the entry stored in slot word w.
   size_t HomeOf(uint64_t w, size_t mask) const;
   void Resize(size_t new_capacity);

@@ -10,10 +10,7 @@ using namespace larder::it;
 
 namespace {
 
-long long ConnectedClients(Client& c) {
-  auto v = Field(c.Str({"INFO", "clients"}), "connected_clients:");
-  return v ? std::stoll(*v) : -1;
-}
+long long ConnectedClients(Client& c) { return InfoInt(c, "clients", "connected_clients"); }
 
 // Waits until the server counts exactly n connections (earlier probes have gone).
 bool WaitConnected(Client& c, long long n) {

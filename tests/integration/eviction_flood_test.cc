@@ -27,11 +27,6 @@ void StartServer(ServerProcess& srv, const std::string& policy) {
   REQUIRE(started);
 }
 
-long long InfoInt(Client& c, const std::string& section, const std::string& field) {
-  auto v = Field(c.Str({"INFO", section}), field + ":");
-  return v ? std::stoll(*v) : -1;
-}
-
 // What the flood's clients saw.
 struct FloodResult {
   long long sets = 0;

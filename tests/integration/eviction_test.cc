@@ -21,11 +21,6 @@ void StartServer(ServerProcess& srv, const std::string& policy) {
   REQUIRE(started);
 }
 
-long long InfoInt(Client& c, const std::string& section, const std::string& field) {
-  auto v = Field(c.Str({"INFO", section}), field + ":");
-  return v ? std::stoll(*v) : -1;
-}
-
 // Writes `n` keys "<prefix>:<i>" of `size` bytes with pipelined SETs (optionally with a
 // TTL); returns how many were refused with OOM.
 long long Fill(Client& c, const std::string& prefix, int n, size_t size, bool ttl = false) {

@@ -184,6 +184,11 @@ void WriteFile(const std::string& path, std::string_view contents) {
   out.write(contents.data(), std::streamsize(contents.size()));
 }
 
+long long InfoInt(Client& c, const std::string& section, const std::string& field) {
+  auto v = Field(c.Str({"INFO", section}), field + ":");
+  return v ? std::stoll(*v) : -1;
+}
+
 std::optional<std::string> Field(std::string_view text, std::string_view name) {
   size_t pos = 0;
   while ((pos = text.find(name, pos)) != std::string_view::npos) {

@@ -204,5 +204,7 @@ long RespFrameLength(std::string_view data);
 
 // Extracts field `name` (up to '\r' / '\n' / ' ') from INFO / CLIENT LIST style text.
 std::optional<std::string> Field(std::string_view text, std::string_view name);
+// Integer field `field` of INFO `section` read over `c`; -1 when absent.
+long long InfoInt(Client& c, const std::string& section, const std::string& field);
 
 }  // namespace larder::it
