@@ -59,6 +59,27 @@ bool CommandContext::Block(BlockRequest req) {
   return true;
 }
 
+void Dispatcher::NoteUpcoming(const ClientState& client, std::span<const std::string_view> args) {
+  const CommandSpec* spec = Resolve(args);
+  if (spec == nullptr || !spec->ArityOk(args.size())) return;
+  if (int pos = spec->SingleKeyAt(args.size()); pos > 0) {
+    if (upcoming_.size() < kMaxUpcomingKeys)
+      upcoming_.push_back({client.db, HashKey(args[size_t(pos)])});
+    return;
+  }
+  if (spec->LocksAll(args)) return;
+  spec->FindKeys(args, &key_positions_);
+  for (int pos : key_positions_) {
+    if (upcoming_.size() == kMaxUpcomingKeys) break;
+    upcoming_.push_back({client.db, HashKey(args[size_t(pos)])});
+  }
+}
+
+void Dispatcher::PrefetchUpcoming() {
+  deps_.store->Prefetch(upcoming_);
+  upcoming_.clear();
+}
+
 const CommandSpec* Dispatcher::Resolve(std::span<const std::string_view> args) const {
   const CommandSpec* spec = deps_.table->Find(args[0]);
   if (spec == nullptr || !spec->IsContainer() || args.size() < 2) return spec;

@@ -49,6 +49,16 @@ class Dispatcher {
   // under CLIENT REPLY OFF/SKIP) goes to `reply`.
   void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
 
+  // Read-ahead for a pipelined batch, before its commands execute: NoteUpcoming records
+  // the keys `args` will look up in `client`'s database (nothing for unknown commands,
+  // commands that lock every shard, or past kMaxUpcomingKeys); PrefetchUpcoming starts
+  // loading them all into the cache (Store::Prefetch) and forgets them. A hint only: a
+  // command that changes the database meanwhile makes later hints useless, not wrong.
+  static constexpr size_t kMaxUpcomingKeys = 64;
+  void NoteUpcoming(const ClientState& client, std::span<const std::string_view> args);
+  void PrefetchUpcoming();
+  void DropUpcoming() { upcoming_.clear(); }
+
   // The spec `args` resolves to, or nullptr (unknown command or subcommand).
   const CommandSpec* Resolve(std::span<const std::string_view> args) const;
 
@@ -103,6 +113,7 @@ class Dispatcher {
   LockSet locks_;
   std::vector<int> key_positions_;
   std::vector<uint64_t> key_hashes_;
+  std::vector<Store::KeyHint> upcoming_;
   std::vector<uint32_t> shards_;
   const bool wall_follows_mono_;
   int64_t wall_minus_mono_us_ = 0;

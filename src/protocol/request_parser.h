@@ -35,6 +35,8 @@ class RequestParser {
   // The command's arguments. Valid until the next Feed or until `pending` changes.
   const std::vector<std::string_view>& args() const { return args_; }
   const std::string& error() const { return error_; }
+  // Forgets a partly parsed command: the next Feed starts at a command's first byte.
+  void Reset();
 
  private:
   struct Span {
@@ -49,7 +51,6 @@ class RequestParser {
   // incremental parser takes over.
   bool FeedWhole(std::string_view pending, const ParserLimits& limits);
   Status Fail(std::string_view msg);
-  void Reset();
 
   // Multibulk progress, kept across kIncomplete results.
   bool in_multibulk_ = false;

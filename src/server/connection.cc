@@ -85,6 +85,9 @@ void Connection::ProcessInput() {
     std::string_view pending = in_.Pending();
     if (pending.empty()) break;
     limits.auth_required = !state_.authenticated;
+    if (read_ahead_left_ == 0 && state_.authenticated) {
+      read_ahead_left_ = ReadAhead(pending, limits);
+    }
     RequestParser::Status st = parser_.Feed(pending, limits);
     if (st == RequestParser::Status::kIncomplete) {
       int64_t limit = ctx.settings->client_query_buffer_limit.load(std::memory_order_relaxed);
@@ -111,6 +114,7 @@ void Connection::ProcessInput() {
       w->dispatcher().Execute(state_, parser_.args(), reply_);
     }
     in_.Consume(parser_.consumed());
+    if (read_ahead_left_ > 0) --read_ahead_left_;
     if (state_.blocked) StartBlocking();
     if (out_.size() > kOutputHighWater) PauseReading();
   }
@@ -121,6 +125,25 @@ void Connection::ProcessInput() {
   in_.ShrinkIfIdle();
   Publish();
   w->ScheduleFlush(this);
+}
+
+uint32_t Connection::ReadAhead(std::string_view pending, const ParserLimits& limits) {
+  RequestParser& p = worker_->look_ahead_parser();
+  Dispatcher& d = worker_->dispatcher();
+  uint32_t seen = 0;
+  size_t off = 0;
+  while (seen < kReadAhead && off < pending.size()) {
+    p.Reset();
+    RequestParser::Status st = p.Feed(pending.substr(off), limits);
+    if (st != RequestParser::Status::kComplete && st != RequestParser::Status::kEmpty) break;
+    if (st == RequestParser::Status::kComplete) d.NoteUpcoming(state_, p.args());
+    off += p.consumed();
+    ++seen;
+  }
+  // One command alone gains nothing: its lookup would wait for each load in turn anyway.
+  if (seen >= 2) d.PrefetchUpcoming();
+  else d.DropUpcoming();
+  return seen == 0 ? 1 : seen;
 }
 
 void Connection::Publish() {

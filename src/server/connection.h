@@ -67,6 +67,11 @@ class Connection {
   static void OnClose(uv_handle_t* h);
 
   void ProcessInput();
+  // Parses up to kReadAhead commands at the start of `pending` with the worker's
+  // look-ahead parser, without running them, and has the dispatcher prefetch their
+  // keys when there are two or more. Returns how many commands it saw (at least 1).
+  static constexpr uint32_t kReadAhead = 32;
+  uint32_t ReadAhead(std::string_view pending, const ParserLimits& limits);
   // After a command blocked the client: arm its timeout.
   void StartBlocking();
   void PauseReading();
@@ -88,6 +93,7 @@ class Connection {
   bool closing_ = false;
   bool draining_ = false;
   bool protocol_error_ = false;
+  uint32_t read_ahead_left_ = 0;  // commands left that ReadAhead has seen
   int64_t last_interaction_ms_ = 0;
   int64_t soft_limit_since_ms_ = 0;  // when output first exceeded the soft limit (0: not)
 

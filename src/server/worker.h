@@ -18,6 +18,7 @@
 #include "commands/dispatcher.h"
 #include "commands/pubsub.h"
 #include "common/mutex.h"
+#include "protocol/request_parser.h"
 #include "server/server_context.h"
 
 namespace larder {
@@ -56,6 +57,8 @@ class Worker {
   int index() const { return index_; }
   ServerContext& ctx() { return *ctx_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
+  // The parser Connection::ReadAhead uses (reset before each use).
+  RequestParser& look_ahead_parser() { return look_ahead_parser_; }
   void ScheduleFlush(Connection* c);
   void Unschedule(Connection* c);
   void Closed(Connection* c);
@@ -95,6 +98,7 @@ class Worker {
   ServerContext* ctx_;
   CommandStats stats_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  RequestParser look_ahead_parser_;
   uv_loop_t loop_;
   uv_async_t async_;
   uv_check_t check_;

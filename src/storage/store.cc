@@ -8,6 +8,19 @@ Shard::Shard(int databases) {
   sweep_pos.assign(size_t(databases), 0);
 }
 
+void Store::Prefetch(std::span<const KeyHint> keys) {
+  for (const KeyHint& k : keys) {
+    Shard& s = *shards_[ShardIndex(k.hash)];
+    MutexLock lock(&s.mu);
+    s.table(k.db).PrefetchHome(k.hash);
+  }
+  for (const KeyHint& k : keys) {
+    Shard& s = *shards_[ShardIndex(k.hash)];
+    MutexLock lock(&s.mu);
+    s.table(k.db).PrefetchEntry(k.hash);
+  }
+}
+
 LazyFreer::LazyFreer() : thread_([this] { Run(); }) {}
 
 LazyFreer::~LazyFreer() {

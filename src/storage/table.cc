@@ -64,6 +64,19 @@ size_t Table::Probe(uint64_t hash, Match&& match) const {
   }
 }
 
+void Table::PrefetchEntry(uint64_t hash) const {
+  if (!slots_) return;
+  const uint64_t tag = Tag(hash);
+  for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
+    uint64_t w = slots_[i];
+    if (w == 0) return;
+    if ((w >> kTagShift) == tag) {
+      __builtin_prefetch(EntryOf(w));
+      return;
+    }
+  }
+}
+
 size_t Table::Find(uint64_t hash, std::string_view key) const {
   return Probe(hash, [key](const Entry* e) { return e->key() == key; });
 }

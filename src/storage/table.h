@@ -41,6 +41,14 @@ class Table {
   // Slot of a key whose HashKey is `hash`, or kNotFound (for callers that remember a
   // key by its 64-bit hash alone; which of two keys with one hash is unspecified).
   size_t FindHash(uint64_t hash) const;
+  // Cache hints for a coming Find of `hash`; they read the table but change nothing.
+  // PrefetchHome starts loading the slot where the probe begins; PrefetchEntry, best
+  // called once that slot has arrived, the first entry on the probe path with the
+  // hash's tag.
+  void PrefetchHome(uint64_t hash) const {
+    if (slots_) __builtin_prefetch(&slots_[size_t(hash) & mask_]);
+  }
+  void PrefetchEntry(uint64_t hash) const;
   // Inserts an entry whose key is not present. Returns its slot. May grow the table
   // (invalidating other slot indexes).
   size_t Insert(uint64_t hash, Entry* e);

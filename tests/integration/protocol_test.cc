@@ -2,6 +2,7 @@
 // query buffer limit.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "server_process.h"
 
@@ -247,4 +248,50 @@ TEST_CASE("a 2 MB pipeline of small commands is not a query buffer overflow",
   REQUIRE(got.size() == total);
   CHECK(got.substr(got.size() - expect_tail.size()) == expect_tail);
   CHECK_FALSE(raw.eof());
+}
+
+// The server reads ahead in a pipelined batch to prefetch its keys (Connection::
+// ReadAhead). The replies must be exactly those of the same commands sent one at a time,
+// whatever the batch holds: database switches, transactions, scripts with bad key
+// counts, unknown commands, wrong arity, more commands than one read-ahead window, and
+// a command cut in two by the end of a write.
+TEST_CASE("a pipelined batch gets the replies of its commands sent one by one",
+          "[integration][protocol]") {
+  ServerProcess srv;
+  REQUIRE(srv.Start());
+  const std::vector<std::string> cmds = {
+      "SET a 1", "SELECT 3", "SET a 2", "GET a", "SELECT 0", "GET a", "MGET a b a",
+      "NOSUCH x", "GET", "GET a extra",
+      "EVAL \"return redis.call('get', KEYS[1])\" 5 a",
+      "EVAL \"return redis.call('get', KEYS[1])\" 1 a", "MULTI", "GET a", "INCR a", "EXEC",
+      "HSET h f v", "HGET h f", "LPUSH l x y", "RPOP l", "SET s abc", "APPEND s def",
+      "GETRANGE s 1 3", "DEL a s", "GET a", "EXISTS a h l", "SWAPDB 0 3", "GET a",
+      "SWAPDB 0 3", "FLUSHDB", "GET a", "DBSIZE"};
+  std::string one_by_one;
+  {
+    RawConn raw = RawConn::Tcp(srv.port());
+    REQUIRE(raw.ok());
+    for (const std::string& c : cmds) {
+      REQUIRE(raw.Send(c + "\r\n"));
+      one_by_one += raw.ReadReply();
+    }
+    REQUIRE(raw.Send("FLUSHALL\r\n"));
+    REQUIRE(raw.ReadReply() == "+OK\r\n");
+  }
+  // Three copies of the list in one batch (more than one read-ahead window), after a
+  // FLUSHALL each; the batch goes out in two writes cut inside a command.
+  std::string batch, expected;
+  for (int copy = 0; copy < 3; ++copy) {
+    for (const std::string& c : cmds) batch += c + "\r\n";
+    batch += "FLUSHALL\r\n";
+    expected += one_by_one + "+OK\r\n";
+  }
+  RawConn raw = RawConn::Tcp(srv.port());
+  REQUIRE(raw.ok());
+  const size_t cut = batch.find("HGET h f") + 3;
+  REQUIRE(raw.Send(batch.substr(0, cut)));
+  REQUIRE(raw.Send(batch.substr(cut)));
+  std::string got = raw.Read(expected.size(), Ms(10000));
+  CHECK(got == expected);
+  CHECK(raw.Read(1, Ms(100)).empty());
 }

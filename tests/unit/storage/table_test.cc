@@ -98,3 +98,29 @@ TEST_CASE("scan visits every key once per walk, even while the table grows", "[t
   } while (cursor != 0 && steps < 1000000);
   for (int i = 0; i < 1000; ++i) CHECK(seen.count("a" + std::to_string(i)) >= 1);
 }
+
+TEST_CASE("prefetch hints read the table and change nothing", "[table]") {
+  Table t;
+  t.PrefetchHome(HashKey("absent"));  // no slot array yet
+  t.PrefetchEntry(HashKey("absent"));
+  for (int i = 0; i < 1000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    t.Insert(HashKey(k), Make(k));
+  }
+  for (int i = 0; i < 1200; ++i) {  // present keys, then absent ones
+    std::string k = "k" + std::to_string(i);
+    t.PrefetchHome(HashKey(k));
+    t.PrefetchEntry(HashKey(k));
+  }
+  CHECK(t.size() == 1000);
+  for (int i = 0; i < 1200; ++i) {
+    std::string k = "k" + std::to_string(i);
+    size_t slot = t.Find(HashKey(k), k);
+    if (i < 1000) {
+      REQUIRE(slot != Table::kNotFound);
+      CHECK(t.At(slot)->str() == "v" + k);
+    } else {
+      CHECK(slot == Table::kNotFound);
+    }
+  }
+}
