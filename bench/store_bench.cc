@@ -29,7 +29,9 @@
 //
 // Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
-// store costs from how much CPU a shared machine gave the threads.
+// store costs from how much CPU a shared machine gave the threads. Each distribution
+// also gets "ideal store" rows (RunMemoryCell): the same key draws and GET/SET mix on
+// plain arrays of slots and records, what the memory system alone allows.
 
 #include <pthread.h>
 #include <sched.h>
@@ -244,8 +246,10 @@ struct CellResult {
   double busy = 0;           // CPU seconds / (wall seconds * threads)
 };
 
-// Runs one cell.
-CellResult RunCell(Target* target, const Options& o, const KeySampler& sampler, int threads) {
+// Runs one cell: `threads` threads, each doing operations made by make_op(thread), an
+// object called as op(key_index, is_get) that returns the bytes a GET read.
+template <typename MakeOp>
+CellResult RunCell(const Options& o, const KeySampler& sampler, int threads, MakeOp make_op) {
   const int ncpu = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   std::vector<std::vector<uint32_t>> samples(static_cast<size_t>(threads));
   {
@@ -257,16 +261,14 @@ CellResult RunCell(Target* target, const Options& o, const KeySampler& sampler, 
   std::vector<ThreadResult> results(static_cast<size_t>(threads));
   std::atomic<int> ready{0};
   std::atomic<bool> go{false}, stop{false};
-  const std::string value(o.value_size, 'v');
   const auto get_threshold = uint64_t(o.get_ratio * 1048576.0);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       PinToCpu(t % ncpu);
-      auto worker = target->NewWorker();
+      auto op = make_op(t);
       const std::vector<uint32_t>& keys = samples[size_t(t)];
       Rng rng(uint64_t(t) + 1000);
-      KeyBuf kb;
       uint64_t ops = 0, bytes = 0;
       size_t next = 0;
       ready.fetch_add(1);
@@ -275,13 +277,9 @@ CellResult RunCell(Target* target, const Options& o, const KeySampler& sampler, 
       const double cpu_start = ThreadCpuSeconds();
       while (!stop.load(std::memory_order_relaxed)) {
         for (int i = 0; i < 256; ++i) {
-          std::string_view key = kb.Render(keys[next]);
+          const uint32_t key = keys[next];
           next = (next + 1) & (kSamplesPerThread - 1);
-          if ((rng.Next() >> 44) < get_threshold) {
-            bytes += worker->Get(key);
-          } else {
-            worker->Set(key, value);
-          }
+          bytes += op(key, (rng.Next() >> 44) < get_threshold);
         }
         ops += 256;
       }
@@ -300,6 +298,63 @@ CellResult RunCell(Target* target, const Options& o, const KeySampler& sampler, 
   for (const ThreadResult& r : results) ops += r.ops, bytes += r.bytes, cpu += r.cpu_seconds;
   if (bytes == 0 && o.get_ratio > 0) Die("GETs found no values");
   return {double(ops) / secs, cpu > 0 ? double(ops) / cpu : 0, cpu / (secs * threads)};
+}
+
+// The store's operations: render the key, GET or SET it.
+CellResult RunStoreCell(Target* target, const Options& o, const KeySampler& sampler,
+                        int threads) {
+  const std::string value(o.value_size, 'v');
+  return RunCell(o, sampler, threads, [&](int) {
+    return [worker = target->NewWorker(), kb = KeyBuf(), &value](uint32_t key,
+                                                                 bool get) mutable -> uint64_t {
+      std::string_view k = kb.Render(key);
+      if (get) return worker->Get(k);
+      worker->Set(k, value);
+      return 0;
+    };
+  });
+}
+
+// The memory ceiling of a cell: an ideal store with the same threads, key draws and
+// GET/SET choices. A key's "slot" (a 4-byte word in an array of --keys, holding a
+// random permutation) names its 32-byte record (as large as a small entry); a GET reads
+// the slot and then the record, a SET reads the slot and overwrites the record in place.
+// No hashing, no probing, no lock, no allocation; each operation's slot address waits
+// for the previous GET's record, as a real lookup's work does. What is left is the memory
+// system: cache misses, and the lines that move between cores when both threads touch
+// the same records and one writes. A reference, not a bound on scaling: a store whose
+// operations do more work besides memory can scale better (its misses are a smaller
+// share), but none can serve more operations per second than this.
+struct alignas(32) Record {
+  std::atomic<uint64_t> w[4];
+};
+struct IdealStore {
+  std::vector<uint32_t> slots;
+  std::vector<Record> records;
+  explicit IdealStore(uint64_t keys) : slots(keys), records(keys) {
+    std::iota(slots.begin(), slots.end(), 0u);
+    Rng rng(99);
+    for (size_t i = slots.size(); i > 1; --i) std::swap(slots[i - 1], slots[rng.Below(i)]);
+  }
+};
+
+CellResult RunMemoryCell(const Options& o, const KeySampler& sampler, int threads,
+                         IdealStore* store) {
+  return RunCell(o, sampler, threads, [store](int t) {
+    return [s = store->slots.data(), r = store->records.data(), stamp = uint64_t(t),
+            dep = uint32_t(0)](uint32_t key, bool get) mutable -> uint64_t {
+      Record& rec = r[s[key + dep]];
+      if (get) {
+        uint64_t sum = 0;
+        for (auto& w : rec.w) sum += w.load(std::memory_order_relaxed);
+        dep = sum == 1;  // never 1 (stamps are even): 0, but only once the loads are done
+        return sizeof(Record);
+      }
+      stamp += 2;
+      for (auto& w : rec.w) w.store(stamp, std::memory_order_relaxed);
+      return 0;
+    };
+  });
 }
 
 // Machine calibration: T threads of private register-only work (no memory, no sharing)
@@ -419,23 +474,28 @@ int main(int argc, char** argv) {
       "| api | dist | threads | ops/s | ops/s per thread | vs 1 thread | "
       "ops per CPU-s per thread | vs 1 thread | CPU busy |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  IdealStore ideal(o.keys);
   for (const std::string& dist : o.dists) {
     KeySampler sampler(dist, o.keys, o.zipf_s);
-    CellResult base;
-    for (int t : o.threads) {
-      CellResult r = RunCell(target.get(), o, sampler, t);
-      if (t == 1) base = r;
-      char scale[32] = "-", cpu_scale[32] = "-";
-      if (base.ops_per_s > 0) {
-        std::snprintf(scale, sizeof scale, "%.2fx", r.ops_per_s / base.ops_per_s);
-        std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", r.ops_per_cpu_s / base.ops_per_cpu_s);
+    const std::string name =
+        dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
+    for (const bool memory : {false, true}) {
+      CellResult base;
+      for (int t : o.threads) {
+        CellResult r = memory ? RunMemoryCell(o, sampler, t, &ideal)
+                              : RunStoreCell(target.get(), o, sampler, t);
+        if (t == 1) base = r;
+        char scale[32] = "-", cpu_scale[32] = "-";
+        if (base.ops_per_s > 0) {
+          std::snprintf(scale, sizeof scale, "%.2fx", r.ops_per_s / base.ops_per_s);
+          std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx",
+                        r.ops_per_cpu_s / base.ops_per_cpu_s);
+        }
+        std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n",
+                    memory ? "ideal store" : o.api.c_str(), name.c_str(), t, r.ops_per_s,
+                    r.ops_per_s / t, scale, r.ops_per_cpu_s, cpu_scale, r.busy * 100);
+        std::fflush(stdout);
       }
-      const std::string name =
-          dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
-      std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n", o.api.c_str(),
-                  name.c_str(), t, r.ops_per_s, r.ops_per_s / t, scale, r.ops_per_cpu_s, cpu_scale,
-                  r.busy * 100);
-      std::fflush(stdout);
     }
   }
   std::printf("\nMachine calibration (private ALU work, no memory traffic):");
