@@ -85,9 +85,6 @@ void Connection::ProcessInput() {
     std::string_view pending = in_.Pending();
     if (pending.empty()) break;
     limits.auth_required = !state_.authenticated;
-    if (read_ahead_left_ == 0 && state_.authenticated) {
-      read_ahead_left_ = ReadAhead(pending, limits);
-    }
     RequestParser::Status st = parser_.Feed(pending, limits);
     if (st == RequestParser::Status::kIncomplete) {
       int64_t limit = ctx.settings->client_query_buffer_limit.load(std::memory_order_relaxed);
@@ -111,6 +108,9 @@ void Connection::ProcessInput() {
       break;
     }
     if (st == RequestParser::Status::kComplete) {
+      if (read_ahead_left_ == 0 && state_.authenticated && parser_.consumed() < pending.size()) {
+        read_ahead_left_ = ReadAhead(parser_.args(), pending.substr(parser_.consumed()), limits);
+      }
       w->dispatcher().Execute(state_, parser_.args(), reply_);
     }
     in_.Consume(parser_.consumed());
@@ -127,14 +127,16 @@ void Connection::ProcessInput() {
   w->ScheduleFlush(this);
 }
 
-uint32_t Connection::ReadAhead(std::string_view pending, const ParserLimits& limits) {
+uint32_t Connection::ReadAhead(std::span<const std::string_view> current, std::string_view rest,
+                               const ParserLimits& limits) {
   RequestParser& p = worker_->look_ahead_parser();
   Dispatcher& d = worker_->dispatcher();
-  uint32_t seen = 0;
+  d.NoteUpcoming(state_, current);
+  uint32_t seen = 1;
   size_t off = 0;
-  while (seen < kReadAhead && off < pending.size()) {
+  while (seen < kReadAhead && off < rest.size()) {
     p.Reset();
-    RequestParser::Status st = p.Feed(pending.substr(off), limits);
+    RequestParser::Status st = p.Feed(rest.substr(off), limits);
     if (st != RequestParser::Status::kComplete && st != RequestParser::Status::kEmpty) break;
     if (st == RequestParser::Status::kComplete) d.NoteUpcoming(state_, p.args());
     off += p.consumed();
@@ -143,7 +145,7 @@ uint32_t Connection::ReadAhead(std::string_view pending, const ParserLimits& lim
   // One command alone gains nothing: its lookup would wait for each load in turn anyway.
   if (seen >= 2) d.PrefetchUpcoming();
   else d.DropUpcoming();
-  return seen == 0 ? 1 : seen;
+  return seen;
 }
 
 void Connection::Publish() {

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "commands/client_state.h"
 #include "commands/pubsub.h"
@@ -67,11 +69,13 @@ class Connection {
   static void OnClose(uv_handle_t* h);
 
   void ProcessInput();
-  // Parses up to kReadAhead commands at the start of `pending` with the worker's
-  // look-ahead parser, without running them, and has the dispatcher prefetch their
-  // keys when there are two or more. Returns how many commands it saw (at least 1).
+  // Called with the command about to run (`current`) when more input follows it
+  // (`rest`): parses up to kReadAhead - 1 further commands from `rest` with the worker's
+  // look-ahead parser, without running them, and has the dispatcher prefetch the keys of
+  // all of them. Returns how many commands that covers, `current` included.
   static constexpr uint32_t kReadAhead = 32;
-  uint32_t ReadAhead(std::string_view pending, const ParserLimits& limits);
+  uint32_t ReadAhead(std::span<const std::string_view> current, std::string_view rest,
+                     const ParserLimits& limits);
   // After a command blocked the client: arm its timeout.
   void StartBlocking();
   void PauseReading();
