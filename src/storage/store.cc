@@ -11,13 +11,15 @@ Shard::Shard(int databases) {
 void Store::Prefetch(std::span<const KeyHint> keys) {
   for (const KeyHint& k : keys) {
     Shard& s = *shards_[ShardIndex(k.hash)];
-    MutexLock lock(&s.mu);
+    if (!s.mu.TryLock()) continue;
     s.table(k.db).PrefetchHome(k.hash);
+    s.mu.Unlock();
   }
   for (const KeyHint& k : keys) {
     Shard& s = *shards_[ShardIndex(k.hash)];
-    MutexLock lock(&s.mu);
+    if (!s.mu.TryLock()) continue;
     s.table(k.db).PrefetchEntry(k.hash);
+    s.mu.Unlock();
   }
 }
 

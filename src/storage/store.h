@@ -165,8 +165,9 @@ class Store {
   };
   // Starts loading into the CPU cache what looking these keys up will read, so that the
   // memory latencies of a pipelined batch overlap instead of adding up: first every
-  // key's home slot, then the entries those slots point to. Locks each key's shard
-  // briefly, twice, and changes nothing. REQUIRES: no shard lock held; db in range.
+  // key's home slot, then the entries those slots point to. Changes nothing and never
+  // waits: a key whose shard is locked elsewhere (by a running script, say) is skipped.
+  // REQUIRES: db in range.
   void Prefetch(std::span<const KeyHint> keys);
 
   // Sums of the per-shard counters.

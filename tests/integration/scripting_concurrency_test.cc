@@ -105,6 +105,10 @@ TEST_CASE("SCRIPT KILL stops a busy script; others get BUSY until then",
   Watchdog dog(&srv, Ms(60000));
   Client busy = Client::Tcp(srv.port(), Ms(30000));
   Client other = Client::Tcp(srv.port());
+  Client filler = Client::Tcp(srv.port());  // on busy's worker, so that
+  RawConn pipelined = RawConn::Tcp(srv.port());  // this one is on other's
+  REQUIRE(filler.ok());
+  REQUIRE(pipelined.ok());
   REQUIRE(other.Str({"CONFIG", "SET", "busy-reply-threshold", "100"}) == "OK");
   REQUIRE(other.Err({"SCRIPT", "KILL"}) == "NOTBUSY No scripts in execution right now.");
 
@@ -114,9 +118,13 @@ TEST_CASE("SCRIPT KILL stops a busy script; others get BUSY until then",
   // Past the threshold, so this client's commands are refused rather than queued on
   // the script's locks.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  CHECK(other.Err({"GET", "k"}) ==
-        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
-        "NOSAVE.");
+  const std::string busy_error =
+      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+      "NOSAVE.";
+  CHECK(other.Err({"GET", "k"}) == busy_error);
+  // A pipelined batch too (its keys' read-ahead must not wait for the script's locks).
+  REQUIRE(pipelined.Send("GET a\r\nGET b\r\nMGET c d\r\n"));
+  for (int i = 0; i < 3; ++i) CHECK(pipelined.ReadReply() == "-" + busy_error + "\r\n");
   CHECK(other.Str({"SCRIPT", "KILL"}) == "OK");
   runner.join();
   CHECK(killed_reply.rfind("ERR Script killed by user with SCRIPT KILL...", 0) == 0);
