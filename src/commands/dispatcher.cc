@@ -61,13 +61,7 @@ bool CommandContext::Block(BlockRequest req) {
 
 void Dispatcher::NoteUpcoming(const ClientState& client, std::span<const std::string_view> args) {
   const CommandSpec* spec = Resolve(args);
-  if (spec == nullptr || !spec->ArityOk(args.size())) return;
-  if (int pos = spec->SingleKeyAt(args.size()); pos > 0) {
-    if (upcoming_.size() < kMaxUpcomingKeys)
-      upcoming_.push_back({client.db, HashKey(args[size_t(pos)])});
-    return;
-  }
-  if (spec->LocksAll(args)) return;
+  if (spec == nullptr || !spec->ArityOk(args.size()) || spec->LocksAll(args)) return;
   spec->FindKeys(args, &key_positions_);
   for (int pos : key_positions_) {
     if (upcoming_.size() == kMaxUpcomingKeys) break;

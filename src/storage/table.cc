@@ -64,25 +64,20 @@ size_t Table::Probe(uint64_t hash, Match&& match) const {
   }
 }
 
-void Table::PrefetchEntry(uint64_t hash) const {
-  if (!slots_) return;
-  const uint64_t tag = Tag(hash);
-  for (size_t i = size_t(hash) & mask_;; i = (i + 1) & mask_) {
-    uint64_t w = slots_[i];
-    if (w == 0) return;
-    if ((w >> kTagShift) == tag) {
-      __builtin_prefetch(EntryOf(w));
-      return;
-    }
-  }
-}
-
 size_t Table::Find(uint64_t hash, std::string_view key) const {
   return Probe(hash, [key](const Entry* e) { return e->key() == key; });
 }
 
 size_t Table::FindHash(uint64_t hash) const {
   return Probe(hash, [hash](const Entry* e) { return HashKey(e->key()) == hash; });
+}
+
+void Table::PrefetchEntry(uint64_t hash) const {
+  // Stops at the first entry with the tag, without reading it.
+  Probe(hash, [](const Entry* e) {
+    __builtin_prefetch(e);
+    return true;
+  });
 }
 
 void Table::PlaceNoGrow(uint64_t w, size_t home) {
