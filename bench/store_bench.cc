@@ -14,10 +14,11 @@
 // timed loop costs the store call plus rendering 12 digits of the key.
 //
 // --api engine  larder::Engine::Get / Set (include/larder/engine.h), the public path:
-//               per call it locks through a fresh LockSet and a one-element vector,
+//               per call it locks (Get: holds shared) through a fresh LockSet,
 //               reads the system clock, and Get copies the value into a std::string.
 // --api storage DbView on the Store directly, as a command handler does: one reused
-//               LockSet and shard vector per thread, clock read every 256 operations,
+//               LockSet and shard vector per thread (GET holds the shard shared, as
+//               the GET command), clock read every 256 operations,
 //               the value read in place. --read-mode (storage only) picks how GET
 //               finds the key: read (as GET: LRU/LFU touch + hit/miss counters),
 //               notouch (counters only) or peek (neither) -- a diagnostic for how much
@@ -25,7 +26,10 @@
 //
 //   larder-store-bench [--threads 1,2,...] [--seconds S] [--keys N] [--value-size B]
 //     [--get-ratio R] [--dist uniform,zipf] [--zipf-s S] [--api engine|storage]
-//     [--read-mode read|notouch|peek] [--shard-bits B] [--quick]
+//     [--read-mode read|notouch|peek] [--shard-bits B] [--rounds N] [--quick]
+//
+// --rounds N runs the thread counts N times, alternating, and reports each cell's
+// median round.
 //
 // Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
@@ -82,6 +86,7 @@ struct Options {
   std::string api = "engine";
   std::string read_mode = "read";  // storage api: read | notouch | peek
   int shard_bits = 8;
+  int rounds = 1;
 };
 
 // "key:" + 12 digits, rewritten in place.
@@ -197,8 +202,13 @@ class StorageTarget final : public Target {
     void OnKey(std::string_view key, larder::DbView::Mode mode, Fn&& fn) {
       if ((calls_++ & 255) == 0) now_ms_ = larder::SystemClock::Get()->NowMs();
       last_key_ = larder::MakeKeyArg(key);
-      shards_.assign(1, uint32_t(store_->ShardIndex(last_key_.hash)));
-      locks_.Lock(&shards_);
+      const auto shard = uint32_t(store_->ShardIndex(last_key_.hash));
+      if (mode == larder::DbView::Mode::kWrite) {  // as SET
+        shards_.assign(1, shard);
+        locks_.Lock(&shards_);
+      } else {  // as GET (kCmdReadsShared)
+        locks_.LockShared(shard);
+      }
       larder::DbView db(store_, &locks_, 0, now_ms_);
       larder::KeyRef ref = db.Find(last_key_, mode);
       fn(db, ref);
@@ -298,6 +308,20 @@ CellResult RunCell(const Options& o, const KeySampler& sampler, int threads, Mak
   for (const ThreadResult& r : results) ops += r.ops, bytes += r.bytes, cpu += r.cpu_seconds;
   if (bytes == 0 && o.get_ratio > 0) Die("GETs found no values");
   return {double(ops) / secs, cpu > 0 ? double(ops) / cpu : 0, cpu / (secs * threads)};
+}
+
+// Each field's median over the rounds (upper median for an even count).
+CellResult Median(std::vector<CellResult> runs) {
+  auto field = [&runs](double CellResult::*f) {
+    std::sort(runs.begin(), runs.end(),
+              [f](const CellResult& a, const CellResult& b) { return a.*f < b.*f; });
+    return runs[runs.size() / 2].*f;
+  };
+  CellResult m;
+  m.ops_per_s = field(&CellResult::ops_per_s);
+  m.ops_per_cpu_s = field(&CellResult::ops_per_cpu_s);
+  m.busy = field(&CellResult::busy);
+  return m;
 }
 
 // The store's operations: render the key, GET or SET it.
@@ -438,6 +462,8 @@ Options ParseArgs(int argc, char** argv) {
       o.shard_bits = int(num());
     else if (a == "--read-mode")
       o.read_mode = v;
+    else if (a == "--rounds")
+      o.rounds = std::max(1, int(num()));
     else
       Die("unknown option " + a);
   }
@@ -480,10 +506,20 @@ int main(int argc, char** argv) {
     const std::string name =
         dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
     for (const bool memory : {false, true}) {
+      // Rounds alternate the thread counts (1, 2, 1, 2, ...), so a slow spell of a shared
+      // machine hits every count alike; each row shows the median round.
+      std::vector<std::vector<CellResult>> runs(o.threads.size());
+      for (int round = 0; round < o.rounds; ++round) {
+        for (size_t i = 0; i < o.threads.size(); ++i) {
+          const int t = o.threads[i];
+          runs[i].push_back(memory ? RunMemoryCell(o, sampler, t, &ideal)
+                                   : RunStoreCell(target.get(), o, sampler, t));
+        }
+      }
       CellResult base;
-      for (int t : o.threads) {
-        CellResult r = memory ? RunMemoryCell(o, sampler, t, &ideal)
-                              : RunStoreCell(target.get(), o, sampler, t);
+      for (size_t i = 0; i < o.threads.size(); ++i) {
+        const int t = o.threads[i];
+        const CellResult r = Median(runs[i]);
         if (t == 1) base = r;
         char scale[32] = "-", cpu_scale[32] = "-";
         if (base.ops_per_s > 0) {
@@ -504,10 +540,10 @@ int main(int argc, char** argv) {
     if (t > 1) std::printf(" %d threads = %.2fx of 1;", t, CalibrateAlu(t, o.seconds) / alu1);
   std::printf(" a store cannot scale better than this here.\n");
   std::printf(
-      "%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, "
-      "%d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
+      "%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, median of "
+      "%d rounds, %d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
       "the threads did not get their cores.\n",
       (unsigned long long)o.keys, o.get_ratio * 100, (1 - o.get_ratio) * 100, o.value_size,
-      o.seconds, 1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
+      o.seconds, o.rounds, 1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
   return 0;
 }

@@ -158,6 +158,11 @@ Cmd& Cmd::TouchesAnyway() {
   return *this;
 }
 
+Cmd& Cmd::ReadsShared() {
+  spec_.flags |= kCmdReadsShared;
+  return *this;
+}
+
 Cmd& Cmd::Sub(Cmd sub) {
   spec_.subcommands.push_back(std::move(sub).Build());
   return *this;

@@ -52,6 +52,10 @@ enum CommandFlag : uint64_t {
   kCmdLockAll = 1ull << 40,
   // Larder-only: an access even under CLIENT NO-TOUCH (TOUCH itself).
   kCmdTouchesAnyway = 1ull << 41,
+  // Larder-only: called with one key, the handler only looks the key up (DbView::Find,
+  // any mode but kWrite) and reads what it found, so it may run under a shared hold of
+  // the key's shard (LockSet::LockShared) alongside other readers.
+  kCmdReadsShared = 1ull << 42,
 };
 
 // ACL categories, in Redis's order.
@@ -156,6 +160,7 @@ class Cmd {
   // Locks every shard for the invocations `p` selects (the others lock their keys).
   Cmd& LockAllIf(LockAllPredicate p);
   Cmd& TouchesAnyway();
+  Cmd& ReadsShared();
   Cmd& Sub(Cmd sub);
 
   CommandSpec Build() &&;

@@ -41,12 +41,14 @@ struct Engine::Impl {
   Mutex sweep_mu;
   std::atomic<uint64_t> next_client_id{1};
 
-  // Runs fn(DbView&, const KeyArg&) on database 0 with the key's shard locked.
+  // Runs fn(DbView&, const KeyArg&) on database 0 with the key's shard locked, or,
+  // with `shared`, held shared (LockSet::LockShared: fn only reads).
   template <typename Fn>
-  auto OnKey(std::string_view key, Fn&& fn) {
+  auto OnKey(std::string_view key, Fn&& fn, bool shared = false) {
     KeyArg k = MakeKeyArg(key);
     LockSet locks(&store);
-    locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
+    if (shared) locks.LockShared(uint32_t(store.ShardIndex(k.hash)));
+    else locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
     DbView db(&store, &locks, 0, clock.NowMs());
     return fn(db, k);
   }
@@ -95,7 +97,7 @@ std::optional<std::string> Engine::Get(std::string_view key) {
     KeyRef ref = db.Find(k, DbView::Mode::kRead);
     if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
     return std::string(ref.str());
-  });
+  }, /*shared=*/true);
 }
 
 void Engine::Set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) {

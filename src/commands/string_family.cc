@@ -511,6 +511,7 @@ void RegisterStringFamily(CommandTable& t) {
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("string", "1.0.0", "O(1)",
            "Get the value of a key")
+      .ReadsShared()
       .Handler(Get));
   t.Add(Cmd("set", -3).Flags("write denyoom").Acl("@write @string @slow").Keys(1, 1, 1)
       .KeySpec("RW access update variable_flags", 1, 0, 1, 0, "RW and ACCESS due to the optional `GET` argument")
@@ -601,16 +602,19 @@ void RegisterStringFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("string", "2.2.0", "O(1)",
            "Get the length of the value stored in a key")
+      .ReadsShared()
       .Handler(StrLen));
   t.Add(Cmd("getrange", 4).Flags("readonly").Acl("@read @string @slow").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("string", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
            "Get a substring of the string stored at a key")
+      .ReadsShared()
       .Handler(GetRange));
   t.Add(Cmd("substr", 4).Flags("readonly").Acl("@read @string @slow").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("string", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
            "Get a substring of the string stored at a key")
+      .ReadsShared()
       .Handler(GetRange));
   t.Add(Cmd("setrange", 4).Flags("write denyoom").Acl("@write @string @slow").Keys(1, 1, 1)
       .KeySpec("RW update", 1, 0, 1, 0)

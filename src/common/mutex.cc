@@ -2,6 +2,7 @@
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #include <unistd.h>
 
 namespace larder {
@@ -27,15 +28,24 @@ void ShardMutex::LockSlow() {
     CpuRelax();
     uint32_t expected = 0;
     if (state_.load(std::memory_order_relaxed) == 0 &&
-        state_.compare_exchange_weak(expected, 1, std::memory_order_acquire,
+        state_.compare_exchange_weak(expected, 1, std::memory_order_seq_cst,
                                      std::memory_order_relaxed)) {
       return;
     }
   }
   // Mark "held with waiters" and sleep until it is released; a thread woken up takes
   // the lock in state 2, so its own Unlock wakes the next waiter.
-  while (state_.exchange(2, std::memory_order_acquire) != 0) {
+  while (state_.exchange(2, std::memory_order_seq_cst) != 0) {
     Futex(&state_, FUTEX_WAIT_PRIVATE, 2);
+  }
+}
+
+void ShardMutex::WaitForReader(int i) {
+  // A shared hold lasts one short read: spin, then yield the core to the reader.
+  const std::atomic<const void*>& mark = ReaderMarks::Mark(i);
+  for (int spins = 0; mark.load(std::memory_order_acquire) == this; ++spins) {
+    if (spins < kSpins) CpuRelax();
+    else sched_yield();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "common/reader_marks.h"
 #include "common/thread_annotations.h"
 
 namespace larder {
@@ -28,6 +29,13 @@ class CAPABILITY("mutex") Mutex {
 // the shard's first cache line for what a request reads next. Contended: a short spin,
 // then the kernel (futex), Drepper's three-state design (0 free, 1 held, 2 held with
 // waiters). Not recursive.
+//
+// Shared holds (TryLockShared) are for short reads: any number of threads at once,
+// each publishing the lock in its own ReaderMarks line, so readers of one shard write
+// no cache line in common. Lock and TryLock, once they own the state word, wait until
+// no thread reads under a shared hold; a shared hold never waits (it fails while the
+// lock is held exclusively, and the caller then takes Lock). A thread holds at most
+// one shared hold at a time, and takes no lock while holding one.
 class CAPABILITY("mutex") ShardMutex {
  public:
   ShardMutex() = default;
@@ -36,23 +44,53 @@ class CAPABILITY("mutex") ShardMutex {
 
   void Lock() ACQUIRE() {
     uint32_t expected = 0;
-    if (!state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+    if (!state_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) {
       LockSlow();
     }
+    WaitForReaders();
   }
   void Unlock() RELEASE() {
     if (state_.exchange(0, std::memory_order_release) == 2) Wake();
   }
   bool TryLock() TRY_ACQUIRE(true) {
     uint32_t expected = 0;
-    return state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
-                                          std::memory_order_relaxed);
+    if (!state_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+      return false;
+    }
+    WaitForReaders();
+    return true;
+  }
+
+  // True: held shared until UnlockShared. False (nothing held): the lock is held
+  // exclusively, or this thread has no ReaderMarks line. REQUIRES: this thread holds
+  // no shared hold.
+  bool TryLockShared() TRY_ACQUIRE_SHARED(true) {
+    const int i = ReaderMarks::ThisThread();
+    if (i < 0) return false;
+    std::atomic<const void*>& mark = ReaderMarks::Mark(i);
+    // Publish, then look (both sequentially consistent): either this load sees the
+    // exclusive holder, or that holder's scan sees this mark and waits for it.
+    mark.store(this, std::memory_order_seq_cst);
+    if (state_.load(std::memory_order_seq_cst) == 0) return true;
+    mark.store(nullptr, std::memory_order_release);
+    return false;
+  }
+  void UnlockShared() RELEASE_SHARED() {
+    ReaderMarks::Mark(ReaderMarks::ThisThread()).store(nullptr, std::memory_order_release);
   }
 
  private:
   void LockSlow();
   void Wake();
+  void WaitForReaders() {
+    const size_t n = ReaderMarks::Claimed();
+    for (size_t i = 0; i < n; ++i) {
+      if (ReaderMarks::Mark(int(i)).load(std::memory_order_seq_cst) == this) WaitForReader(int(i));
+    }
+  }
+  void WaitForReader(int i);
   std::atomic<uint32_t> state_{0};
 };
 

@@ -16,6 +16,8 @@
 #define ACQUIRE(...) LARDER_TSA(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) LARDER_TSA(release_capability(__VA_ARGS__))
 #define TRY_ACQUIRE(...) LARDER_TSA(try_acquire_capability(__VA_ARGS__))
+#define TRY_ACQUIRE_SHARED(...) LARDER_TSA(try_acquire_shared_capability(__VA_ARGS__))
+#define RELEASE_SHARED(...) LARDER_TSA(release_shared_capability(__VA_ARGS__))
 #define EXCLUDES(...) LARDER_TSA(locks_excluded(__VA_ARGS__))
 #define RETURN_CAPABILITY(x) LARDER_TSA(lock_returned(x))
 #define NO_THREAD_SAFETY_ANALYSIS LARDER_TSA(no_thread_safety_analysis)

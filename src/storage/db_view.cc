@@ -22,11 +22,13 @@ void DbView::Touch(Entry* e) {
 }
 
 void DbView::Modified(std::string_view key) {
+  assert(!locks_->shared() && "a change under a shared hold");
   WatchTable& w = store_->watches();
   if (w.Active()) w.Touch(db_, key);
 }
 
 void DbView::RemoveExpiredLocked(Shard& s, Table& t, size_t slot) {
+  assert(!locks_->shared() && "a change under a shared hold");
   store_->BeforeChange(s);  // a read-only lock may hold a shard a snapshot still needs
   Entry* e = t.At(slot);
   Modified(e->key());
@@ -52,7 +54,18 @@ void DbView::TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) {
   s.window.Push(db_, k.hash);
 }
 
+bool DbView::TinyLfuActive() const {
+  return store_->eviction().policy.load(std::memory_order_relaxed) ==
+         int(EvictPolicy::kAllKeysTinyLfu);
+}
+
 KeyRef DbView::Find(const KeyArg& k, Mode mode) {
+  // A shared hold only reads: what else a lookup may do (write, remove an expired key,
+  // feed TinyLFU's sketch) takes the lock first.
+  if (locks_->shared() && (mode == Mode::kWrite || (mode == Mode::kRead && !no_touch_ &&
+                                                    TinyLfuActive()))) {
+    locks_->Upgrade();
+  }
   Shard& s = ShardOf(k);
   Table& t = TableOf(s);
   KeyRef ref;
@@ -60,6 +73,7 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
   if (slot != Table::kNotFound) {
     Entry* e = t.At(slot);
     if (t.IsVolatile(slot) && IsExpired(e)) {
+      if (locks_->shared()) return UpgradeAndFind(k, mode);
       RemoveExpiredLocked(s, t, slot);
     } else {
       ref.shard_ = &s;
@@ -70,17 +84,19 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
     }
   }
   if (mode == Mode::kRead || mode == Mode::kReadNoTouch) {
-    ShardStats::Bump(ref ? s.stats.keyspace_hits : s.stats.keyspace_misses);
-    if (mode == Mode::kRead && !no_touch_ &&
-        store_->eviction().policy.load(std::memory_order_relaxed) ==
-            int(EvictPolicy::kAllKeysTinyLfu)) {
-      TinyLfuRead(s, t, k);
-    }
+    store_->CountLookup(bool(ref));
+    if (mode == Mode::kRead && !no_touch_ && TinyLfuActive()) TinyLfuRead(s, t, k);
+    // Thread-safe (shards notify at once), so a shared hold may notify too.
     if (!ref && mode == Mode::kRead) {
       if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
     }
   }
   return ref;
+}
+
+KeyRef DbView::UpgradeAndFind(const KeyArg& k, Mode mode) {
+  locks_->Upgrade();
+  return Find(k, mode);
 }
 
 void DbView::SetString(const KeyArg& k, KeyRef* existing, std::string_view value,

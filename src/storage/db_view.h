@@ -153,6 +153,9 @@ class DbView {
   void TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void Touch(Entry* e);
+  bool TinyLfuActive() const;
+  // Find again once the LockSet's shared hold became the lock.
+  KeyRef UpgradeAndFind(const KeyArg& k, Mode mode);
   void RemoveExpiredLocked(Shard& s, Table& t, size_t slot);
   // Marks the WATCHers of the live keys of `db` (before a flush or SWAPDB).
   // REQUIRES: the LockSet holds all shards.

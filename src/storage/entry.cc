@@ -1,5 +1,7 @@
 #include "storage/entry.h"
 
+#include <atomic>
+
 #include <malloc.h>
 
 #include <cassert>
@@ -139,16 +141,23 @@ int64_t Entry::expire_at() const {
   return at;
 }
 
+// The access bytes are the one part of an entry that readers under a shared shard
+// hold write (LockSet::LockShared): relaxed atomic bytes, so two readers stamping the
+// same entry do not race.
 uint32_t Entry::access() const {
-  const unsigned char* b = bytes();
-  return uint32_t(b[1]) | uint32_t(b[2]) << 8 | uint32_t(b[3]) << 16;
+  unsigned char* b = const_cast<unsigned char*>(bytes());
+  auto at = [b](int i) {
+    return uint32_t(std::atomic_ref<unsigned char>(b[i]).load(std::memory_order_relaxed));
+  };
+  return at(1) | at(2) << 8 | at(3) << 16;
 }
 
 void Entry::set_access(uint32_t a) {
   unsigned char* b = bytes();
-  b[1] = static_cast<unsigned char>(a);
-  b[2] = static_cast<unsigned char>(a >> 8);
-  b[3] = static_cast<unsigned char>(a >> 16);
+  for (int i = 1; i <= 3; ++i) {
+    std::atomic_ref<unsigned char>(b[i]).store(static_cast<unsigned char>(a >> (8 * (i - 1))),
+                                               std::memory_order_relaxed);
+  }
 }
 
 std::string_view Entry::key() const {

@@ -59,6 +59,9 @@ class Entry {
   int64_t expire_at() const;
   // REQUIRES: kind() == kString.
   StrHint str_hint() const { return StrHint((meta() >> 4) & 3); }
+  // The access field. Thread-safe against other readers' set_access (readers of a
+  // shared shard hold may stamp the same entry at once); all else REQUIRES the shard
+  // lock.
   uint32_t access() const;
   void set_access(uint32_t a);
 

@@ -26,6 +26,21 @@ void LockSet::LockOne(uint32_t shard, bool for_write) {
   held_.push_back(shard);
 }
 
+void LockSet::LockShared(uint32_t shard) {
+  assert(!HoldsAny());
+  if (!store_->shard(shard).mu.TryLockShared()) return LockOne(shard, false);
+  held_.push_back(shard);
+  shared_ = true;
+}
+
+void LockSet::Upgrade() {
+  if (!shared_) return;
+  const uint32_t shard = held_[0];
+  store_->shard(shard).mu.UnlockShared();
+  shared_ = false;
+  store_->shard(shard).mu.Lock();
+}
+
 void LockSet::LockAll() {
   assert(!HoldsAny());
   for (size_t i = 0; i < store_->shard_count(); ++i) {
@@ -40,7 +55,12 @@ void LockSet::Unlock() {
     for (size_t i = store_->shard_count(); i-- > 0;) store_->shard(i).mu.Unlock();
     all_ = false;
   }
-  for (size_t i = held_.size(); i-- > 0;) store_->shard(held_[i]).mu.Unlock();
+  if (shared_) {
+    store_->shard(held_[0]).mu.UnlockShared();
+    shared_ = false;
+  } else {
+    for (size_t i = held_.size(); i-- > 0;) store_->shard(held_[i]).mu.Unlock();
+  }
   held_.clear();
 }
 

@@ -26,6 +26,17 @@ class LockSet {
   void Lock(std::vector<uint32_t>* shards, bool for_write = true) NO_THREAD_SAFETY_ANALYSIS;
   // Locks one shard. REQUIRES: nothing held.
   void LockOne(uint32_t shard, bool for_write = true) NO_THREAD_SAFETY_ANALYSIS;
+  // Holds one shard for a short read that changes nothing: shared with other readers
+  // when the shard is free (ShardMutex::TryLockShared), else locked (for_write =
+  // false). Under a shared hold the holder may only read, count lookups
+  // (Store::CountLookup) and stamp access times (Entry::set_access); anything else
+  // first calls Upgrade. REQUIRES: nothing held.
+  void LockShared(uint32_t shard) NO_THREAD_SAFETY_ANALYSIS;
+  // Turns a shared hold into the shard's lock (for_write = false). Another thread may
+  // change the shard in between: what was read under the shared hold must be read
+  // again. No-op unless shared().
+  void Upgrade() NO_THREAD_SAFETY_ANALYSIS;
+  bool shared() const { return shared_; }
   // Locks every shard. REQUIRES: nothing held.
   void LockAll() NO_THREAD_SAFETY_ANALYSIS;
   void Unlock() NO_THREAD_SAFETY_ANALYSIS;
@@ -39,6 +50,7 @@ class LockSet {
   Store* store_;
   std::vector<uint32_t> held_;  // sorted, unique
   bool all_ = false;
+  bool shared_ = false;  // held_ is one shard, held shared
 };
 
 // Holds one shard's lock for a scope unless the LockSet already holds it (commands

@@ -72,18 +72,35 @@ Store::Store(const StoreOptions& options)
   return total
 
 uint64_t Store::ExpiredKeys() const { LARDER_SUM_STAT(expired_keys); }
-uint64_t Store::KeyspaceHits() const { LARDER_SUM_STAT(keyspace_hits); }
-uint64_t Store::KeyspaceMisses() const { LARDER_SUM_STAT(keyspace_misses); }
 uint64_t Store::EvictedKeys() const { LARDER_SUM_STAT(evicted_keys); }
 #undef LARDER_SUM_STAT
+
+uint64_t Store::KeyspaceHits() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i <= ReaderMarks::kMaxReaders; ++i) {
+    total += lookups_[i].hits.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+uint64_t Store::KeyspaceMisses() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i <= ReaderMarks::kMaxReaders; ++i) {
+    total += lookups_[i].misses.load(std::memory_order_relaxed);
+  }
+  return total;
+}
 
 void Store::ResetStats() {
   for (auto& s : shards_) {
     MutexLock lock(&s->mu);
     s->stats.expired_keys.store(0, std::memory_order_relaxed);
-    s->stats.keyspace_hits.store(0, std::memory_order_relaxed);
-    s->stats.keyspace_misses.store(0, std::memory_order_relaxed);
     s->stats.evicted_keys.store(0, std::memory_order_relaxed);
+  }
+  // A count a thread is adding at this instant may survive the reset.
+  for (size_t i = 0; i <= ReaderMarks::kMaxReaders; ++i) {
+    lookups_[i].hits.store(0, std::memory_order_relaxed);
+    lookups_[i].misses.store(0, std::memory_order_relaxed);
   }
 }
 

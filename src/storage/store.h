@@ -19,6 +19,7 @@
 #include "storage/tinylfu.h"
 
 #include "common/mutex.h"
+#include "common/reader_marks.h"
 #include "common/thread_annotations.h"
 #include "storage/access.h"
 #include "storage/eviction.h"
@@ -37,11 +38,9 @@ struct StoreOptions {
   int shard_bits = LARDER_SHARD_BITS;  // 2^shard_bits shards
 };
 
-// Counters a shard keeps under its lock; read without it (relaxed).
+// Counters a shard keeps under its (exclusive) lock; read without it (relaxed).
 struct ShardStats {
   std::atomic<uint64_t> expired_keys{0};
-  std::atomic<uint64_t> keyspace_hits{0};
-  std::atomic<uint64_t> keyspace_misses{0};
   std::atomic<uint64_t> evicted_keys{0};
 
   static void Bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
@@ -72,7 +71,7 @@ class alignas(64) Shard {
   explicit Shard(int databases);
 
   // What every request touches shares the first cache line: the lock, the snapshot
-  // mark, the tables' array and the hit/miss counters (4 + 1 + 24 + 32 bytes).
+  // mark and the tables' array (4 + 1 + 24 bytes).
   ShardMutex mu;
   // A running snapshot has not captured this shard yet (Store::AfterLock).
   bool snapshot_pending GUARDED_BY(mu) = false;
@@ -170,7 +169,17 @@ class Store {
   // REQUIRES: db in range.
   void Prefetch(std::span<const KeyHint> keys);
 
-  // Sums of the per-shard counters.
+  // Counts a read's lookup as a keyspace hit or miss. Thread-safe, and shared holds
+  // may call it at once: each thread counts in its own cache line.
+  void CountLookup(bool hit) {
+    const int i = ReaderMarks::ThisThread();
+    LookupCounters& c = lookups_[i < 0 ? ReaderMarks::kMaxReaders : size_t(i)];
+    std::atomic<uint64_t>& n = hit ? c.hits : c.misses;
+    if (i < 0) n.fetch_add(1, std::memory_order_relaxed);  // the line threads share
+    else ShardStats::Bump(n);
+  }
+
+  // Sums of the per-shard (and per-thread) counters.
   uint64_t ExpiredKeys() const;
   uint64_t KeyspaceHits() const;
   uint64_t KeyspaceMisses() const;
@@ -216,6 +225,12 @@ class Store {
   WatchTable watches_;
   EvictionConfig eviction_;
   KeyEventSink* event_sink_ = nullptr;
+  struct alignas(64) LookupCounters {
+    std::atomic<uint64_t> hits{0};
+    std::atomic<uint64_t> misses{0};
+  };
+  // One per ReaderMarks index, and a last one for threads without a mark.
+  std::unique_ptr<LookupCounters[]> lookups_{new LookupCounters[ReaderMarks::kMaxReaders + 1]};
   std::atomic<SnapshotHook*> snapshot_hook_{nullptr};
 };
 
