@@ -3,7 +3,9 @@
 // keyspace statistics, so commands only express their semantics.
 //
 // Thread-safety: single-key operations REQUIRE the key's shard to be held by the
-// LockSet (checked by assertion). ForEachShard/Scan/RandomKey take each shard's lock
+// LockSet (checked by assertion). Under a shared hold (LockSet::LockShared) only Find
+// may be called (any mode but kWrite), and only what it returns read; Find itself takes
+// the lock (LockSet::Upgrade) before removing an expired key or feeding TinyLFU. ForEachShard/Scan/RandomKey take each shard's lock
 // themselves unless the LockSet already holds it.
 #pragma once
 

@@ -165,7 +165,9 @@ class Store {
   // Starts loading into the CPU cache what looking these keys up will read, so that the
   // memory latencies of a pipelined batch overlap instead of adding up: first every
   // key's home slot, then the entries those slots point to. Changes nothing and never
-  // waits: a key whose shard is locked elsewhere (by a running script, say) is skipped.
+  // waits for a lock holder: a key whose shard is locked elsewhere (by a running
+  // script, say) is skipped (only reads in flight under shared holds, which are short
+  // and never wait themselves, are waited for).
   // REQUIRES: db in range.
   void Prefetch(std::span<const KeyHint> keys);
 
