@@ -118,6 +118,7 @@ void Table::Update(size_t slot, Entry* e) {
   uint64_t w = (old & ~(kPtrMask | kVolatileBit)) | reinterpret_cast<uint64_t>(e) |
                (e->has_expiry() ? kVolatileBit : 0);
   assert((reinterpret_cast<uint64_t>(e) & ~kPtrMask) == 0);
+  if (w == old) return;  // an in-place change leaves the slot's line clean for readers
   if ((old & kVolatileBit) && !(w & kVolatileBit)) --volatile_;
   if (!(old & kVolatileBit) && (w & kVolatileBit)) ++volatile_;
   slots_[slot] = w;
