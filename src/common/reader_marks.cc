@@ -21,6 +21,7 @@ class ReaderMarkOwner {
     }
   }
   ~ReaderMarkOwner() {
+    ReaderMarks::this_thread_ = -1;  // a later thread_local destructor reads unmarked
     if (index_ < 0) return;
     ReaderMarks::marks_[index_].reading.store(nullptr, std::memory_order_release);
     ReaderMarks::marks_[index_].taken.store(false, std::memory_order_release);
@@ -33,9 +34,10 @@ class ReaderMarkOwner {
   int index_ = -1;
 };
 
-int ReaderMarks::ThisThread() {
+int ReaderMarks::Claim() {
   thread_local ReaderMarkOwner owner;
-  return owner.index();
+  this_thread_ = owner.index();
+  return this_thread_;
 }
 
 }  // namespace larder

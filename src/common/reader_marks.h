@@ -19,8 +19,12 @@ class ReaderMarks {
  public:
   static constexpr size_t kMaxReaders = 256;
 
-  // This thread's mark index, claimed on first call; -1 if every mark is taken.
-  static int ThisThread();
+  // This thread's mark index, claimed on first call; -1 if every mark is taken or the
+  // thread is exiting (its mark already returned).
+  static int ThisThread() {
+    const int i = this_thread_;
+    return i != kUnclaimed ? i : Claim();
+  }
   // The lock mark `i` reads under (null: none). REQUIRES: 0 <= i < kMaxReaders.
   static std::atomic<const void*>& Mark(int i) { return marks_[i].reading; }
   // 1 + the highest mark index ever claimed: an exclusive locker scans [0, Claimed()).
@@ -28,6 +32,10 @@ class ReaderMarks {
 
  private:
   friend class ReaderMarkOwner;
+  static constexpr int kUnclaimed = -2;
+  static int Claim();
+  // Constant-initialised, so reading it needs no guard: ThisThread inlines to one load.
+  static inline thread_local int this_thread_ = kUnclaimed;
   struct alignas(64) Slot {
     std::atomic<const void*> reading{nullptr};
     std::atomic<bool> taken{false};
