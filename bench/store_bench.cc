@@ -29,7 +29,8 @@
 //     [--read-mode read|notouch|peek] [--shard-bits B] [--rounds N] [--quick]
 //
 // --rounds N runs the thread counts N times, alternating, and reports each cell's
-// median round.
+// median round; "vs 1 thread" is the median of the rounds' own ratios (each round's
+// cell over the same round's 1-thread cell).
 //
 // Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
@@ -324,6 +325,20 @@ CellResult Median(std::vector<CellResult> runs) {
   return m;
 }
 
+// The median over rounds of each round's ratio runs[k] / base[k]: a round's two cells
+// ran seconds apart, so a slow spell of a shared machine mostly cancels out of their
+// ratio where it would skew a ratio of medians.
+CellResult MedianRatio(const std::vector<CellResult>& runs, const std::vector<CellResult>& base) {
+  std::vector<CellResult> ratios;
+  for (size_t k = 0; k < runs.size() && k < base.size(); ++k) {
+    CellResult q;
+    q.ops_per_s = base[k].ops_per_s > 0 ? runs[k].ops_per_s / base[k].ops_per_s : 0;
+    q.ops_per_cpu_s = base[k].ops_per_cpu_s > 0 ? runs[k].ops_per_cpu_s / base[k].ops_per_cpu_s : 0;
+    ratios.push_back(q);
+  }
+  return Median(std::move(ratios));
+}
+
 // The store's operations: render the key, GET or SET it.
 CellResult RunStoreCell(Target* target, const Options& o, const KeySampler& sampler,
                         int threads) {
@@ -507,7 +522,8 @@ int main(int argc, char** argv) {
         dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
     for (const bool memory : {false, true}) {
       // Rounds alternate the thread counts (1, 2, 1, 2, ...), so a slow spell of a shared
-      // machine hits every count alike; each row shows the median round.
+      // machine hits every count alike; each row shows the median round and the median
+      // of the rounds' ratios.
       std::vector<std::vector<CellResult>> runs(o.threads.size());
       for (int round = 0; round < o.rounds; ++round) {
         for (size_t i = 0; i < o.threads.size(); ++i) {
@@ -516,16 +532,16 @@ int main(int argc, char** argv) {
                                    : RunStoreCell(target.get(), o, sampler, t));
         }
       }
-      CellResult base;
+      const std::vector<CellResult>* base = nullptr;
       for (size_t i = 0; i < o.threads.size(); ++i) {
         const int t = o.threads[i];
         const CellResult r = Median(runs[i]);
-        if (t == 1) base = r;
+        if (t == 1) base = &runs[i];
         char scale[32] = "-", cpu_scale[32] = "-";
-        if (base.ops_per_s > 0) {
-          std::snprintf(scale, sizeof scale, "%.2fx", r.ops_per_s / base.ops_per_s);
-          std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx",
-                        r.ops_per_cpu_s / base.ops_per_cpu_s);
+        if (base != nullptr) {
+          const CellResult ratio = MedianRatio(runs[i], *base);
+          std::snprintf(scale, sizeof scale, "%.2fx", ratio.ops_per_s);
+          std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", ratio.ops_per_cpu_s);
         }
         std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n",
                     memory ? "ideal store" : o.api.c_str(), name.c_str(), t, r.ops_per_s,
@@ -541,7 +557,7 @@ int main(int argc, char** argv) {
   std::printf(" a store cannot scale better than this here.\n");
   std::printf(
       "%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, median of "
-      "%d rounds, %d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
+      "%d rounds (scaling: median of the rounds' own ratios), %d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
       "the threads did not get their cores.\n",
       (unsigned long long)o.keys, o.get_ratio * 100, (1 - o.get_ratio) * 100, o.value_size,
       o.seconds, o.rounds, 1 << o.shard_bits, sysconf(_SC_NPROCESSORS_ONLN));
