@@ -144,23 +144,27 @@ void RegisterExpireFamily(CommandTable& t) {
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("generic", "7.0.0", "O(1)",
            "Get the expiration Unix timestamp for a key")
+      .ReadsShared()
       .Handler(ExpireTime));
   t.Add(Cmd("pexpiretime", 2).Flags("readonly fast").Acl("@keyspace @read @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("generic", "7.0.0", "O(1)",
            "Get the expiration Unix timestamp for a key in milliseconds")
+      .ReadsShared()
       .Handler(PExpireTime));
   t.Add(Cmd("ttl", 2).Flags("readonly fast").Acl("@keyspace @read @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Tip("nondeterministic_output")
       .Doc("generic", "1.0.0", "O(1)",
            "Get the time to live for a key in seconds")
+      .ReadsShared()
       .Handler(Ttl));
   t.Add(Cmd("pttl", 2).Flags("readonly fast").Acl("@keyspace @read @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Tip("nondeterministic_output")
       .Doc("generic", "2.6.0", "O(1)",
            "Get the time to live for a key in milliseconds")
+      .ReadsShared()
       .Handler(PTtl));
   t.Add(Cmd("persist", 2).Flags("write fast").Acl("@keyspace @write @fast").Keys(1, 1, 1)
       .KeySpec("RW update", 1, 0, 1, 0)

@@ -239,6 +239,7 @@ void RegisterGenericFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("generic", "1.0.0", "O(1)",
            "Determine the type stored at key")
+      .ReadsShared()
       .Handler(Type));
   t.Add(Cmd("touch", -2).Flags("readonly fast").Acl("@keyspace @read @fast").Keys(1, -1, 1)
       .KeySpec("RO", 1, -1, 1, 0)

@@ -297,11 +297,13 @@ void RegisterHashFamily(CommandTable& t) {
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("hash", "2.0.0", "O(1)",
            "Get the value of a hash field")
+      .ReadsShared()
       .Handler(HGet));
   t.Add(Cmd("hmget", -3).Flags("readonly fast").Acl("@read @hash @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("hash", "2.0.0", "O(N) where N is the number of fields being requested.",
            "Get the values of all the given hash fields")
+      .ReadsShared()
       .Handler(HMGet));
   t.Add(Cmd("hmset", -4).Flags("write denyoom fast").Acl("@write @hash @fast").Keys(1, 1, 1)
       .KeySpec("RW update", 1, 0, 1, 0)
@@ -317,16 +319,19 @@ void RegisterHashFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("hash", "2.0.0", "O(1)",
            "Determine if a hash field exists")
+      .ReadsShared()
       .Handler(HExists));
   t.Add(Cmd("hlen", 2).Flags("readonly fast").Acl("@read @hash @fast").Keys(1, 1, 1)
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("hash", "2.0.0", "O(1)",
            "Get the number of fields in a hash")
+      .ReadsShared()
       .Handler(HLen));
   t.Add(Cmd("hstrlen", 3).Flags("readonly fast").Acl("@read @hash @fast").Keys(1, 1, 1)
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("hash", "3.2.0", "O(1)",
            "Get the length of the value of a hash field")
+      .ReadsShared()
       .Handler(HStrLen));
   t.Add(Cmd("hkeys", 2).Flags("readonly").Acl("@read @hash @slow").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)

@@ -526,6 +526,7 @@ void RegisterListFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("list", "1.0.0", "O(1)",
            "Get the length of a list")
+      .ReadsShared()
       .Handler(LLen));
   t.Add(Cmd("lrange", 4).Flags("readonly").Acl("@read @list @slow").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)

@@ -343,16 +343,19 @@ void RegisterSetFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("set", "1.0.0", "O(1)",
            "Determine if a given value is a member of a set")
+      .ReadsShared()
       .Handler(SIsMember));
   t.Add(Cmd("smismember", -3).Flags("readonly fast").Acl("@read @set @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("set", "6.2.0", "O(N) where N is the number of elements being checked for membership",
            "Returns the membership associated with the given elements for a set")
+      .ReadsShared()
       .Handler(SMIsMember));
   t.Add(Cmd("scard", 2).Flags("readonly fast").Acl("@read @set @fast").Keys(1, 1, 1)
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("set", "1.0.0", "O(1)",
            "Get the number of members in a set")
+      .ReadsShared()
       .Handler(SCard));
   t.Add(Cmd("smembers", 2).Flags("readonly").Acl("@read @set @slow").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)

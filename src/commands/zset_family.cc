@@ -489,6 +489,7 @@ void RegisterZSetFamily(CommandTable& t) {
       .KeySpec("RO", 1, 0, 1, 0)
       .Doc("sorted-set", "1.2.0", "O(1)",
            "Get the number of members in a sorted set")
+      .ReadsShared()
       .Handler(ZCard));
   t.Add(Cmd("zcount", 4).Flags("readonly fast").Acl("@read @sortedset @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
@@ -504,11 +505,13 @@ void RegisterZSetFamily(CommandTable& t) {
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("sorted-set", "1.2.0", "O(1)",
            "Get the score associated with the given member in a sorted set")
+      .ReadsShared()
       .Handler(ZScore));
   t.Add(Cmd("zmscore", -3).Flags("readonly fast").Acl("@read @sortedset @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("sorted-set", "6.2.0", "O(N) where N is the number of members being requested.",
            "Get the score associated with the given members in a sorted set")
+      .ReadsShared()
       .Handler(ZMScore));
   t.Add(Cmd("zrank", -3).Flags("readonly fast").Acl("@read @sortedset @fast").Keys(1, 1, 1)
       .KeySpec("RO access", 1, 0, 1, 0)

@@ -1,9 +1,11 @@
-// Reads under shared shard holds (GET, STRLEN, GETRANGE, Engine::Get) against writers
-// on the same keys: a reader sees either no value or one that some write made, never a
-// torn or freed one, and lookups are counted by every thread. Runs under
+// Reads under shared shard holds (GET, STRLEN, GETRANGE, Engine::Get, and the O(1)
+// reads of the other types: HGET, ZSCORE, LLEN, SISMEMBER, TTL, TYPE, ...) against
+// writers on the same keys: a reader sees either no value or one that some write made,
+// never a torn or freed one, and lookups are counted by every thread. Runs under
 // ThreadSanitizer and AddressSanitizer with the unit suite.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -42,6 +44,44 @@ bool BulkBody(const std::string& reply, std::string* body) {
   if (reply.size() != eol + 2 + len + 2) return false;
   *body = reply.substr(eol + 2, len);
   return true;
+}
+
+// Length of the one RESP2 reply at the start of `r` (nested arrays included), or 0 if
+// it is not well formed.
+size_t ReplyLength(std::string_view r) {
+  const size_t eol = r.find("\r\n");
+  if (r.empty() || eol == std::string_view::npos) return 0;
+  const std::string_view head = r.substr(1, eol - 1);
+  if (r[0] != '+' && r[0] != '-' && r[0] != ':' && head != "-1" &&
+      (head.empty() || head.find_first_not_of("0123456789") != std::string_view::npos)) {
+    return 0;
+  }
+  switch (r[0]) {
+    case '+': case '-': case ':': return eol + 2;
+    case '$': {
+      if (head == "-1") return eol + 2;
+      const size_t len = std::stoul(std::string(head));
+      return r.size() >= eol + 2 + len + 2 ? eol + 2 + len + 2 : 0;
+    }
+    case '*': {
+      if (head == "-1") return eol + 2;
+      size_t at = eol + 2;
+      for (size_t n = std::stoul(std::string(head)); n > 0; --n) {
+        if (at >= r.size()) return 0;
+        const size_t len = ReplyLength(r.substr(at));
+        if (len == 0) return 0;
+        at += len;
+      }
+      return at;
+    }
+    default: return 0;
+  }
+}
+
+// One whole reply, and an error only if it is WRONGTYPE (the key changed type).
+bool WellFormed(const std::string& r) {
+  if (ReplyLength(r) != r.size()) return false;
+  return r[0] != '-' || r.rfind("-WRONGTYPE ", 0) == 0;
 }
 
 }  // namespace
@@ -112,6 +152,96 @@ TEST_CASE("shared reads see whole values while writers change the same keys",
   for (auto& t : threads) t.join();
   CHECK(bad.load() == 0);
   CHECK(found.load() > 0);  // the readers did see values, not only misses
+}
+
+TEST_CASE("shared reads of hashes, sets, sorted sets and lists while writers change them",
+          "[shared][concurrency]") {
+  std::atomic<int64_t> now_ms{1'700'000'000'000};
+  larder::Engine engine(larder::EngineOptions{
+      .databases = 1, .shard_bits = 1, .now_ms = [&now_ms] { return now_ms.load(); }});
+  // "x" changes type; the others keep theirs but grow past the small encodings (long
+  // values, many members) and shrink back, expire and come back.
+  const std::vector<std::string> keys{"h", "z", "l", "s", "x"};
+  constexpr int kWriterOps = 40'000, kReaderOps = 80'000;
+  std::atomic<int> writers_left{2};
+  std::atomic<int64_t> bad{0}, values{0};
+
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      auto s = engine.NewSession();
+      uint64_t x = 0x9E3779B97F4A7C15ull + uint64_t(w);
+      for (int op = 0; op < kWriterOps; ++op) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const std::string m = "m" + std::to_string(x % 300);
+        const std::string hv(size_t(1 + (x >> 12) % 100), 'h');  // past 64 bytes: hashtable
+        switch ((x >> 24) % 12) {
+          case 0: s->Execute({"HSET", "h", m, hv}); break;
+          case 1: s->Execute({"HDEL", "h", m}); break;
+          case 2: s->Execute({"ZADD", "z", std::to_string(x % 1000), m}); break;
+          case 3: s->Execute({"ZREM", "z", m}); break;
+          case 4: s->Execute({"LPUSH", "l", m}); s->Execute({"LTRIM", "l", "0", "299"}); break;
+          case 5: s->Execute({"RPOP", "l"}); break;
+          case 6: s->Execute({"SADD", "s", (x & 1) ? m : std::to_string(x % 300)}); break;
+          case 7: s->Execute({"SREM", "s", m}); break;
+          case 8: s->Execute({"SET", "x", hv}); break;
+          case 9: s->Execute({"HSET", "x", m, hv}); break;
+          case 10: s->Execute({"PEXPIRE", keys[(x >> 40) % keys.size()], "1"}); break;
+          default: now_ms.fetch_add(1); break;
+        }
+      }
+      writers_left.fetch_sub(1);
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      auto s = engine.NewSession();
+      for (int op = 0; op < kReaderOps || writers_left.load() > 0; ++op) {
+        if (op >= 10 * kReaderOps) break;  // bounded even if the writers stall
+        const std::string m = "m" + std::to_string((op * 7 + r) % 300);
+        std::string reply;
+        switch (op % 17) {
+          case 0: {
+            reply = s->Execute({"HGET", (op & 32) ? "x" : "h", m});
+            std::string body;
+            if (reply[0] == '$' && (!BulkBody(reply, &body) ||
+                                    body.find_first_not_of('h') != std::string::npos)) {
+              bad.fetch_add(1);
+            }
+            if (!body.empty()) values.fetch_add(1);
+            break;
+          }
+          case 1: reply = s->Execute({"HMGET", "h", m, "m1", "m2"}); break;
+          case 2: reply = s->Execute({"HEXISTS", "h", m}); break;
+          case 3: reply = s->Execute({"HLEN", (op & 32) ? "x" : "h"}); break;
+          case 4: reply = s->Execute({"HSTRLEN", "h", m}); break;
+          case 5: reply = s->Execute({"ZSCORE", "z", m}); break;
+          case 6: reply = s->Execute({"ZMSCORE", "z", m, "m1"}); break;
+          case 7: reply = s->Execute({"ZCARD", "z"}); break;
+          case 8: reply = s->Execute({"LLEN", "l"}); break;
+          case 9: reply = s->Execute({"SISMEMBER", "s", m}); break;
+          case 10: reply = s->Execute({"SMISMEMBER", "s", m, "7"}); break;
+          case 11: reply = s->Execute({"SCARD", "s"}); break;
+          case 12: reply = s->Execute({"TTL", keys[size_t(op) % keys.size()]}); break;
+          case 13: reply = s->Execute({"PTTL", keys[size_t(op) % keys.size()]}); break;
+          case 14: reply = s->Execute({"PEXPIRETIME", keys[size_t(op) % keys.size()]}); break;
+          case 15: reply = s->Execute({"EXPIRETIME", keys[size_t(op) % keys.size()]}); break;
+          default: {
+            reply = s->Execute({"TYPE", keys[size_t(op) % keys.size()]});
+            static const std::vector<std::string> kTypes{"+none\r\n", "+string\r\n",
+                                                         "+hash\r\n", "+zset\r\n",
+                                                         "+list\r\n", "+set\r\n"};
+            if (std::find(kTypes.begin(), kTypes.end(), reply) == kTypes.end()) bad.fetch_add(1);
+            break;
+          }
+        }
+        if (!WellFormed(reply)) bad.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(bad.load() == 0);
+  CHECK(values.load() > 0);
 }
 
 TEST_CASE("lookups counted by many threads add up", "[shared][concurrency]") {
