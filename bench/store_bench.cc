@@ -30,7 +30,7 @@
 //
 // --rounds N runs the thread counts N times, alternating, and reports each cell's
 // median round; "vs 1 thread" is the median of the rounds' own ratios (each round's
-// cell over the same round's 1-thread cell).
+// cell over the same round's 1-thread cell), with their range in brackets.
 //
 // Prints a Markdown table: ops/s in total, per thread, and scaling vs 1 thread; also
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
@@ -325,18 +325,24 @@ CellResult Median(std::vector<CellResult> runs) {
   return m;
 }
 
-// The median over rounds of each round's ratio runs[k] / base[k]: a round's two cells
+// Each round's ratio runs[k] / base[k] summarised over the rounds: a round's two cells
 // ran seconds apart, so a slow spell of a shared machine mostly cancels out of their
-// ratio where it would skew a ratio of medians.
-CellResult MedianRatio(const std::vector<CellResult>& runs, const std::vector<CellResult>& base) {
-  std::vector<CellResult> ratios;
+// ratio where it would skew a ratio of medians. min/max show how far the rounds spread.
+struct RatioSummary {
+  double median = 0, min = 0, max = 0;  // of ops/s
+  double cpu_median = 0;                // of ops per CPU-second
+};
+RatioSummary SummariseRatios(const std::vector<CellResult>& runs,
+                             const std::vector<CellResult>& base) {
+  std::vector<double> ops, cpu;
   for (size_t k = 0; k < runs.size() && k < base.size(); ++k) {
-    CellResult q;
-    q.ops_per_s = base[k].ops_per_s > 0 ? runs[k].ops_per_s / base[k].ops_per_s : 0;
-    q.ops_per_cpu_s = base[k].ops_per_cpu_s > 0 ? runs[k].ops_per_cpu_s / base[k].ops_per_cpu_s : 0;
-    ratios.push_back(q);
+    ops.push_back(base[k].ops_per_s > 0 ? runs[k].ops_per_s / base[k].ops_per_s : 0);
+    cpu.push_back(base[k].ops_per_cpu_s > 0 ? runs[k].ops_per_cpu_s / base[k].ops_per_cpu_s : 0);
   }
-  return Median(std::move(ratios));
+  if (ops.empty()) return {};
+  std::sort(ops.begin(), ops.end());
+  std::sort(cpu.begin(), cpu.end());
+  return {ops[ops.size() / 2], ops.front(), ops.back(), cpu[cpu.size() / 2]};
 }
 
 // The store's operations: render the key, GET or SET it.
@@ -537,11 +543,16 @@ int main(int argc, char** argv) {
         const int t = o.threads[i];
         const CellResult r = Median(runs[i]);
         if (t == 1) base = &runs[i];
-        char scale[32] = "-", cpu_scale[32] = "-";
+        char scale[48] = "-", cpu_scale[32] = "-";
         if (base != nullptr) {
-          const CellResult ratio = MedianRatio(runs[i], *base);
-          std::snprintf(scale, sizeof scale, "%.2fx", ratio.ops_per_s);
-          std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", ratio.ops_per_cpu_s);
+          const RatioSummary ratio = SummariseRatios(runs[i], *base);
+          if (o.rounds > 1 && t != 1) {
+            std::snprintf(scale, sizeof scale, "%.2fx (%.2f-%.2f)", ratio.median, ratio.min,
+                          ratio.max);
+          } else {
+            std::snprintf(scale, sizeof scale, "%.2fx", ratio.median);
+          }
+          std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", ratio.cpu_median);
         }
         std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n",
                     memory ? "ideal store" : o.api.c_str(), name.c_str(), t, r.ops_per_s,
