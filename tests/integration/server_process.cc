@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -258,6 +259,7 @@ bool ServerProcess::StartOnce(const StartOptions& opts) {
 
   int log = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) return false;
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(log);
@@ -265,6 +267,12 @@ bool ServerProcess::StartOnce(const StartOptions& opts) {
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
+    // Dies with the test process: a test killed by a timeout (SIGTERM, SIGKILL) runs no
+    // destructor, and its server would otherwise keep running, and loading the
+    // machine. The signal comes when the forking thread ends; servers are started
+    // from test bodies, on the thread that lives as long as the process. getppid()
+    // catches a parent that died before prctl.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(125);
     if (chdir(dir_.c_str()) != 0) _exit(126);
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);

@@ -73,7 +73,9 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   // Starts the server (cwd = dir(), stdout+stderr appended to log_path()). With
-  // wait_ready, returns false if it did not answer PING in time (or exited).
+  // wait_ready, returns false if it did not answer PING in time (or exited). The
+  // server is SIGKILLed when the calling thread ends (PR_SET_PDEATHSIG), so call it
+  // from the test body, not from a short-lived thread.
   bool Start(const StartOptions& opts = {});
   bool Start(std::vector<std::string> args) {
     StartOptions o;

@@ -21,6 +21,7 @@
 Standard library only; run with /usr/bin/python3.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -30,6 +31,23 @@ import tempfile
 import time
 
 HOST = "127.0.0.1"
+
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _die_with_parent(parent):
+    """Returns a preexec_fn: the server gets SIGKILL when this test process dies.
+
+    A test killed by a timeout runs no cleanup, and its servers would otherwise keep
+    running and loading the machine.  The signal comes when the forking thread ends;
+    these tests spawn from the main thread.  getppid() catches a parent that died
+    before prctl.
+    """
+    def preexec():
+        if _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0 or os.getppid() != parent:
+            os._exit(125)
+    return preexec
 
 __all__ = [
     "HOST", "Server", "ServerError", "RespConn", "Node", "Incomplete",
@@ -345,7 +363,8 @@ class Server:
         self.cmd = cmd
         self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=_die_with_parent(os.getpid()))
         self.port = port
         deadline = time.monotonic() + self.start_timeout
         while True:
