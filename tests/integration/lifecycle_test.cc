@@ -1,9 +1,14 @@
-// Process lifecycle: SIGTERM / SIGINT, SHUTDOWN variants, pidfile.
+// Process lifecycle: SIGTERM / SIGINT, SHUTDOWN variants, pidfile, and test servers
+// that die with their test process.
+#include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -163,4 +168,63 @@ TEST_CASE("logfile receives the log instead of stdout", "[integration][lifecycle
   CHECK(srv.Output().find("Ready to accept connections") == std::string::npos);
   CHECK(srv.Stop() == 0);
   CHECK(ReadFile(logfile).find("bye bye") != std::string::npos);
+}
+
+namespace {
+
+// True once `pid` has exited: gone, or a zombie waiting for init to reap it.
+bool Exited(pid_t pid) {
+  if (kill(pid, 0) != 0) return errno == ESRCH;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t close = line.rfind(')');
+  return close == std::string::npos || (close + 2 < line.size() && line[close + 2] == 'Z');
+}
+
+}  // namespace
+
+TEST_CASE("a test process killed by a timeout takes its server with it",
+          "[integration][lifecycle]") {
+  // A child process stands in for a test binary: it starts a server, reports the
+  // server's pid and temp dir, and is SIGKILLed (no destructor runs). The server must
+  // not outlive it (ServerProcess sets PR_SET_PDEATHSIG).
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(fds[0]);
+    pid_t server = -1;
+    std::string dir;
+    {
+      auto* srv = new ServerProcess();  // never destroyed: the process is killed
+      if (srv->Start()) server = srv->pid(), dir = srv->dir();
+    }
+    const std::string msg = std::to_string(server) + " " + dir + "\n";
+    if (write(fds[1], msg.data(), msg.size()) < 0) _exit(1);
+    for (;;) pause();
+  }
+  close(fds[1]);
+  std::string msg;
+  char buf[512];
+  pollfd p{fds[0], POLLIN, 0};
+  while (msg.find('\n') == std::string::npos && poll(&p, 1, 10'000) == 1) {
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    msg.append(buf, size_t(n));
+  }
+  close(fds[0]);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  const pid_t server = pid_t(std::atol(msg.c_str()));
+  const size_t space = msg.find(' ');
+  const std::string dir =
+      space == std::string::npos ? "" : msg.substr(space + 1, msg.find('\n') - space - 1);
+  REQUIRE(server > 0);
+  const bool exited = WaitFor([&] { return Exited(server); }, Ms(5000));
+  if (!exited) kill(server, SIGKILL);  // do not leave it behind when the check fails
+  CHECK(exited);
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::remove_all(dir, ec);
 }
