@@ -36,7 +36,12 @@
 // operations per thread CPU-second (CLOCK_THREAD_CPUTIME_ID), which separates what the
 // store costs from how much CPU a shared machine gave the threads. Each distribution
 // also gets "ideal store" rows (RunMemoryCell): the same key draws and GET/SET mix on
-// plain arrays of slots and records, what the memory system alone allows.
+// plain arrays of slots and records, what the memory system alone allows; and "ideal
+// store at <api> speed" rows: the ideal store slowed by private ALU work to the store's
+// single-thread speed, so their scaling is what the unavoidable memory traffic allows a
+// store that fast. The last column is how long a cache line takes between the CPUs
+// (LineTransferNs), measured before every round: on a VM it changes with where the host
+// places the virtual CPUs, and scaling with shared hot keys follows it.
 
 #include <pthread.h>
 #include <sched.h>
@@ -383,11 +388,20 @@ struct IdealStore {
   }
 };
 
+// `pad` (0: none) adds that many steps of private register-only work to every
+// operation, before its memory accesses: the "ideal store at the store's speed" rows,
+// which show how far memory traffic alone lets a store scale whose operations take as
+// long as the real store's (see PadFor).
 CellResult RunMemoryCell(const Options& o, const KeySampler& sampler, int threads,
-                         IdealStore* store) {
-  return RunCell(o, sampler, threads, [store](int t) {
+                         IdealStore* store, uint64_t pad = 0) {
+  return RunCell(o, sampler, threads, [store, pad](int t) {
     return [s = store->slots.data(), r = store->records.data(), stamp = uint64_t(t),
-            dep = uint32_t(0)](uint32_t key, bool get) mutable -> uint64_t {
+            dep = uint32_t(0), pad, x = uint64_t(t) + 1](uint32_t key,
+                                                         bool get) mutable -> uint64_t {
+      for (uint64_t i = 0; i < pad; ++i) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        asm volatile("" : "+r"(x));  // one dependent multiply-add a step, kept
+      }
       Record& rec = r[s[key + dep]];
       if (get) {
         uint64_t sum = 0;
@@ -400,6 +414,27 @@ CellResult RunMemoryCell(const Options& o, const KeySampler& sampler, int thread
       return 0;
     };
   });
+}
+
+// Nanoseconds one step of RunMemoryCell's padding takes on this thread.
+double PadStepNs() {
+  constexpr uint64_t kSteps = 20'000'000;
+  uint64_t x = 1;
+  auto start = std::chrono::steady_clock::now();
+  for (uint64_t i = 0; i < kSteps; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    asm volatile("" : "+r"(x));
+  }
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+             .count() /
+         double(kSteps);
+}
+
+// Padding steps that slow the ideal store's single thread (ideal_ops_s) to the real
+// store's (store_ops_s): the difference of their times per operation, in steps.
+uint64_t PadFor(double store_ops_s, double ideal_ops_s, double step_ns) {
+  if (store_ops_s <= 0 || ideal_ops_s <= store_ops_s || step_ns <= 0) return 0;
+  return uint64_t((1e9 / store_ops_s - 1e9 / ideal_ops_s) / step_ns + 0.5);
 }
 
 // Machine calibration: T threads of private register-only work (no memory, no sharing)
@@ -431,6 +466,39 @@ double CalibrateAlu(int threads, double seconds) {
   uint64_t n = 0;
   for (const ThreadResult& r : results) n += r.ops;
   return double(n) / secs;
+}
+
+// Machine calibration: nanoseconds one cache line takes to move from CPU 0 to CPU 1
+// and back, halved (two threads take turns writing one atomic word). On a VM it depends
+// on where the host runs the two virtual CPUs (SMT siblings, cores, sockets) and can
+// change between runs; stores whose threads share written lines scale with it.
+double LineTransferNs() {
+  constexpr uint64_t kRoundTrips = 200'000;
+  const int ncpu = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  if (ncpu < 2) return 0;
+  alignas(64) std::atomic<uint64_t> turn{0};
+  std::chrono::steady_clock::time_point start, end;
+  std::thread b([&] {
+    PinToCpu(1);
+    for (uint64_t i = 0; i < kRoundTrips; ++i) {
+      while (turn.load(std::memory_order_acquire) != 2 * i + 1) {
+      }
+      turn.store(2 * i + 2, std::memory_order_release);
+    }
+  });
+  std::thread a([&] {
+    PinToCpu(0);
+    start = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < kRoundTrips; ++i) {
+      turn.store(2 * i + 1, std::memory_order_release);
+      while (turn.load(std::memory_order_acquire) != 2 * i + 2) {
+      }
+    }
+    end = std::chrono::steady_clock::now();
+  });
+  a.join();
+  b.join();
+  return std::chrono::duration<double, std::nano>(end - start).count() / (2.0 * kRoundTrips);
 }
 
 std::vector<std::string> Split(const std::string& s) {
@@ -519,30 +587,52 @@ int main(int argc, char** argv) {
 
   std::printf(
       "| api | dist | threads | ops/s | ops/s per thread | vs 1 thread | "
-      "ops per CPU-s per thread | vs 1 thread | CPU busy |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+      "ops per CPU-s per thread | vs 1 thread | CPU busy | line transfer ns |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   IdealStore ideal(o.keys);
+  const double step_ns = PadStepNs();
+  std::string pads;  // the padding of each "at store speed" row, for the footer
   for (const std::string& dist : o.dists) {
     KeySampler sampler(dist, o.keys, o.zipf_s);
     const std::string name =
         dist == "zipf" ? "zipf " + std::to_string(o.zipf_s).substr(0, 4) : dist;
-    for (const bool memory : {false, true}) {
+    // Rows: the store; the ideal store; the ideal store padded to the store's speed.
+    enum Variant { kStore, kIdeal, kPadded };
+    double store_1t = 0, ideal_1t = 0;  // median single-thread ops/s
+    for (const Variant variant : {kStore, kIdeal, kPadded}) {
+      uint64_t pad = 0;
+      if (variant == kPadded) {
+        pad = PadFor(store_1t, ideal_1t, step_ns);
+        if (pad == 0) continue;  // no 1-thread cell, or the store is not slower
+      }
       // Rounds alternate the thread counts (1, 2, 1, 2, ...), so a slow spell of a shared
       // machine hits every count alike; each row shows the median round and the median
       // of the rounds' ratios.
+      // Each round first measures how long a cache line takes between the CPUs: with
+      // shared hot keys, scaling follows it (see LineTransferNs).
       std::vector<std::vector<CellResult>> runs(o.threads.size());
+      double transfer_min = 1e18, transfer_max = 0;
       for (int round = 0; round < o.rounds; ++round) {
+        const double transfer = LineTransferNs();
+        transfer_min = std::min(transfer_min, transfer);
+        transfer_max = std::max(transfer_max, transfer);
         for (size_t i = 0; i < o.threads.size(); ++i) {
           const int t = o.threads[i];
-          runs[i].push_back(memory ? RunMemoryCell(o, sampler, t, &ideal)
-                                   : RunStoreCell(target.get(), o, sampler, t));
+          runs[i].push_back(variant == kStore ? RunStoreCell(target.get(), o, sampler, t)
+                                              : RunMemoryCell(o, sampler, t, &ideal, pad));
         }
       }
       const std::vector<CellResult>* base = nullptr;
+      const std::string label = variant == kStore   ? o.api
+                                : variant == kIdeal ? "ideal store"
+                                                    : "ideal store at " + o.api + " speed";
       for (size_t i = 0; i < o.threads.size(); ++i) {
         const int t = o.threads[i];
         const CellResult r = Median(runs[i]);
-        if (t == 1) base = &runs[i];
+        if (t == 1) {
+          base = &runs[i];
+          (variant == kStore ? store_1t : ideal_1t) = r.ops_per_s;
+        }
         char scale[48] = "-", cpu_scale[32] = "-";
         if (base != nullptr) {
           const RatioSummary ratio = SummariseRatios(runs[i], *base);
@@ -554,10 +644,17 @@ int main(int argc, char** argv) {
           }
           std::snprintf(cpu_scale, sizeof cpu_scale, "%.2fx", ratio.cpu_median);
         }
-        std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% |\n",
-                    memory ? "ideal store" : o.api.c_str(), name.c_str(), t, r.ops_per_s,
-                    r.ops_per_s / t, scale, r.ops_per_cpu_s, cpu_scale, r.busy * 100);
+        char transfer[32] = "-";
+        if (transfer_max > 0) {
+          std::snprintf(transfer, sizeof transfer, "%.0f-%.0f", transfer_min, transfer_max);
+        }
+        std::printf("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %s | %.0f%% | %s |\n",
+                    label.c_str(), name.c_str(), t, r.ops_per_s, r.ops_per_s / t, scale,
+                    r.ops_per_cpu_s, cpu_scale, r.busy * 100, transfer);
         std::fflush(stdout);
+      }
+      if (variant == kPadded) {
+        pads += " " + name + " " + std::to_string(pad) + " steps;";
       }
     }
   }
@@ -566,6 +663,14 @@ int main(int argc, char** argv) {
   for (int t : o.threads)
     if (t > 1) std::printf(" %d threads = %.2fx of 1;", t, CalibrateAlu(t, o.seconds) / alu1);
   std::printf(" a store cannot scale better than this here.\n");
+  if (!pads.empty()) {
+    std::printf("\"Ideal store at %s speed\": the ideal store plus private ALU work per operation "
+                "(%.2f ns a step) to run one thread as fast as the store does:%s\n",
+                o.api.c_str(), step_ns, pads.c_str());
+  }
+  std::printf(
+      "Line transfer: nanoseconds one cache line takes from CPU 0 to CPU 1 (half a "
+      "ping-pong), measured before each round, smallest-largest.\n");
   std::printf(
       "%llu keys, %.0f%% GET / %.0f%% SET, %zu-byte values, %.1f s per cell, median of "
       "%d rounds (scaling: median of the rounds' own ratios), %d shards, %ld CPUs. CPU busy (thread CPU time / wall time) below ~95%%: "
