@@ -196,6 +196,13 @@ void DbView::ReplaceBlob(KeyRef* ref, ValueKind kind, Enc enc, std::string_view 
   ref->table_->Update(ref->slot_, e);
 }
 
+void DbView::SpliceBlob(KeyRef* ref, size_t offset, size_t erase, std::string_view insert) {
+  Modified(ref->entry_->key());
+  Entry* e = Entry::SpliceBlob(ref->entry_, offset, erase, insert);
+  ref->entry_ = e;
+  ref->table_->Update(ref->slot_, e);
+}
+
 void DbView::ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj) {
   Modified(ref->entry_->key());
   Entry* e = Entry::SetObject(ref->entry_, kind, obj);

@@ -107,6 +107,9 @@ class DbView {
   void InsertObject(const KeyArg& k, ValueKind kind, Object* obj);
   void ReplaceBlob(KeyRef* ref, ValueKind kind, Enc enc, std::string_view blob);
   void ReplaceObject(KeyRef* ref, ValueKind kind, Object* obj);
+  // Edits an inline collection's blob in place (Entry::SpliceBlob): bytes [offset,
+  // offset + erase) become `insert`. REQUIRES: *ref holds an inline blob.
+  void SpliceBlob(KeyRef* ref, size_t offset, size_t erase, std::string_view insert);
   // Records that list / sorted set `key` of this database gained elements.
   void SignalReady(std::string_view key);
   // Records a change to `key` made in place (an object edited through its pointer), so

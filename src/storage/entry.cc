@@ -216,6 +216,41 @@ Entry* Entry::SetBlob(Entry* e, ValueKind kind, Enc enc, std::string_view blob) 
   return reinterpret_cast<Entry*>(p);
 }
 
+Entry* Entry::SpliceBlob(Entry* e, size_t offset, size_t erase, std::string_view insert) {
+  const size_t payload = e->PayloadOffset();
+  uint64_t old_len = 0;
+  const size_t old_hdr = GetVarint(e->bytes() + payload, &old_len);
+  assert(offset + erase <= old_len);
+  const size_t new_len = size_t(old_len) - erase + insert.size();
+  const size_t new_hdr = VarintSize(new_len);
+  const size_t need = payload + new_hdr + new_len;
+  auto* p = reinterpret_cast<unsigned char*>(e);
+  if (need > payload + old_hdr + old_len && need > e->AllocSize()) {
+    p = static_cast<unsigned char*>(Reallocate(p, need));
+  }
+  unsigned char* body_old = p + payload + old_hdr;
+  unsigned char* body_new = p + payload + new_hdr;
+  unsigned char* tail_src = body_old + offset + erase;
+  unsigned char* tail_dst = body_new + offset + insert.size();
+  const size_t tail_len = size_t(old_len) - offset - erase;
+  // Whichever region moves towards the other goes second, so neither overwrites the
+  // other's bytes before they move.
+  if (tail_dst > tail_src) {
+    std::memmove(tail_dst, tail_src, tail_len);
+    if (new_hdr != old_hdr) std::memmove(body_new, body_old, offset);
+  } else {
+    if (new_hdr != old_hdr) std::memmove(body_new, body_old, offset);
+    if (tail_dst != tail_src) std::memmove(tail_dst, tail_src, tail_len);
+  }
+  if (!insert.empty()) std::memcpy(body_new + offset, insert.data(), insert.size());
+  PutVarint(p + payload, new_len);
+  // Shrunk to under half its allocation (deletions one by one): give the rest back.
+  if (need < payload + old_hdr + old_len && need * 2 < reinterpret_cast<Entry*>(p)->AllocSize()) {
+    p = static_cast<unsigned char*>(Reallocate(p, need));
+  }
+  return reinterpret_cast<Entry*>(p);
+}
+
 Entry* Entry::SetString(Entry* e, std::string_view value, StrHint hint) {
   return SetBlob(e, ValueKind::kString, Enc(uint8_t(hint)), value);
 }

@@ -93,6 +93,13 @@ class Entry {
   // Replaces the payload with an inline blob (the kind may change; an owned object is
   // destroyed).
   static Entry* SetBlob(Entry* e, ValueKind kind, Enc enc, std::string_view blob);
+  // Replaces bytes [offset, offset + erase) of the inline blob with `insert`, moving
+  // only what follows them (and, when the blob's length prefix changes size, what
+  // precedes them): an edit of a small collection without rebuilding it. Grows the
+  // allocation only past its usable size, and shrinks it once under half used.
+  // REQUIRES: !has_object(), offset + erase <= blob().size(), and `insert` does not
+  // point into the entry.
+  static Entry* SpliceBlob(Entry* e, size_t offset, size_t erase, std::string_view insert);
   // Replaces the payload with `obj` (an owned object other than obj is destroyed).
   static Entry* SetObject(Entry* e, ValueKind kind, Object* obj);
   // A deep copy of `e` under another key (COPY).

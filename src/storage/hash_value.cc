@@ -83,9 +83,27 @@ HashWriter::HashWriter(DbView& db, const KeyArg& k, KeyRef ref)
   } else if (ref_.entry()->has_object()) {
     obj_ = static_cast<HashObject*>(ref_.entry()->object());
   } else {
-    pack_.assign(ref_.entry()->blob());
-    count_ = PackCount(pack_);
+    in_entry_ = true;  // edited in its entry: no copy in, none back
+    count_ = PackCount(ref_.entry()->blob());
   }
+}
+
+std::string_view HashWriter::Pack() const {
+  return in_entry_ ? ref_.entry()->blob() : std::string_view(pack_);
+}
+
+void HashWriter::Splice(size_t offset, size_t erase, std::string_view bytes) {
+  if (in_entry_) db_.SpliceBlob(&ref_, offset, erase, bytes);
+  else pack_.replace(offset, erase, bytes);
+}
+
+void HashWriter::SetCount(size_t count) {
+  uint64_t old = 0;
+  const size_t old_len = GetVarint(reinterpret_cast<const unsigned char*>(Pack().data()), &old);
+  PackBytes header;
+  header.AddVarint(count);
+  Splice(0, old_len, header.view());
+  count_ = count;
 }
 
 HashWriter::~HashWriter() {
@@ -97,7 +115,7 @@ size_t HashWriter::Len() const { return obj_ ? obj_->fields.size() : count_ / 2;
 
 bool HashWriter::FindPair(std::string_view field, size_t* begin, size_t* value_begin,
                           size_t* end) const {
-  PackReader r(pack_);
+  PackReader r(Pack());
   while (!r.Done()) {
     size_t b = r.offset();
     std::string_view f = r.Next();
@@ -122,8 +140,9 @@ std::optional<std::string_view> HashWriter::Get(std::string_view field) const {
   size_t b, vb, e;
   if (!FindPair(field, &b, &vb, &e)) return std::nullopt;
   uint64_t len;
-  size_t hdr = GetVarint(reinterpret_cast<const unsigned char*>(pack_.data() + vb), &len);
-  return std::string_view(pack_).substr(vb + hdr, size_t(len));
+  const std::string_view pack = Pack();
+  size_t hdr = GetVarint(reinterpret_cast<const unsigned char*>(pack.data() + vb), &len);
+  return pack.substr(vb + hdr, size_t(len));
 }
 
 void HashWriter::ConvertIfNeeded(std::string_view field, std::string_view value) {
@@ -134,7 +153,7 @@ void HashWriter::ConvertIfNeeded(std::string_view field, std::string_view value)
   bool too_many = int64_t(count_ / 2 + 1) > EncodingLimits::Get(lim.hash_max_listpack_entries);
   if (!too_long && !too_many) return;
   auto* obj = new HashObject();
-  PackReader r(pack_);
+  PackReader r(Pack());
   while (!r.Done()) {
     std::string_view f = r.Next();
     std::string_view v = r.Next();
@@ -143,6 +162,7 @@ void HashWriter::ConvertIfNeeded(std::string_view field, std::string_view value)
   obj_ = obj;
   obj_is_new_ = true;
   pack_.clear();
+  in_entry_ = false;  // Commit replaces the entry's pack with the object
   count_ = 0;
 }
 
@@ -154,16 +174,19 @@ bool HashWriter::Set(std::string_view field, std::string_view value) {
       if (int64_t(value.size()) > EncodingLimits::Get(db_.store()->limits().hash_max_listpack_value)) {
         ConvertIfNeeded(field, value);
       } else {
-        pack_.replace(vb, e - vb, EncodeElement(value));
+        PackBytes encoded;
+        encoded.AddElement(value);
+        Splice(vb, e - vb, encoded.view());
         return false;
       }
     } else {
       ConvertIfNeeded(field, value);
       if (!obj_) {
-        AppendElement(&pack_, field);
-        AppendElement(&pack_, value);
-        count_ += 2;
-        SetPackCount(&pack_, count_);
+        SetCount(count_ + 2);
+        PackBytes pair;
+        pair.AddElement(field);
+        pair.AddElement(value);
+        Splice(Pack().size(), 0, pair.view());
         return true;
       }
     }
@@ -187,9 +210,8 @@ bool HashWriter::Del(std::string_view field) {
   }
   size_t b, vb, e;
   if (!FindPair(field, &b, &vb, &e)) return false;
-  pack_.erase(b, e - b);
-  count_ -= 2;
-  SetPackCount(&pack_, count_);
+  Splice(b, e - b, {});
+  SetCount(count_ - 2);
   dirty_ = true;
   return true;
 }
@@ -209,6 +231,7 @@ void HashWriter::Commit() {
     }
     return;
   }
+  if (in_entry_) return;  // edited in place
   if (existed_) db_.ReplaceBlob(&ref_, ValueKind::kHash, Enc::kPacked, pack_);
   else db_.InsertBlob(key_, ValueKind::kHash, Enc::kPacked, pack_);
 }

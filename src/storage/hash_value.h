@@ -46,9 +46,11 @@ class HashReader {
   const Entry* e_;
 };
 
-// Edits a hash, creating it if absent. A small hash is edited as a pack in a working
-// buffer and written back once by Commit(); a large one is edited in place. Converts
-// to the hashtable encoding past the limits; Commit deletes the key if it is empty.
+// Edits a hash, creating it if absent. An existing small hash is edited in its entry's
+// pack (Entry::SpliceBlob: each edit moves the bytes after it once, as Redis's
+// listpack does); a new one is built in a buffer that Commit() inserts; a large one is
+// edited in place. Converts to the hashtable encoding past the limits; Commit deletes
+// the key if it is empty.
 class HashWriter {
  public:
   // `ref` is the result of Find for `k` (empty when the key does not exist).
@@ -68,7 +70,13 @@ class HashWriter {
 
  private:
   void ConvertIfNeeded(std::string_view field, std::string_view value);
-  // Offsets in pack_ of `field`'s pair: [begin, value_begin) field, [value_begin, end) value.
+  // The small hash's pack: the entry's (in_entry_) or pack_.
+  std::string_view Pack() const;
+  // Replaces bytes [offset, offset + erase) of the pack with `bytes`.
+  void Splice(size_t offset, size_t erase, std::string_view bytes);
+  // Rewrites the pack's element count (and count_).
+  void SetCount(size_t count);
+  // Offsets in Pack() of `field`'s pair: [begin, value_begin) field, [value_begin, end) value.
   bool FindPair(std::string_view field, size_t* begin, size_t* value_begin, size_t* end) const;
 
   DbView& db_;
@@ -76,8 +84,9 @@ class HashWriter {
   KeyRef ref_;
   bool existed_;
   bool dirty_ = false;
-  std::string pack_;                  // small hash being edited
-  size_t count_ = 0;                  // elements in pack_ (2 per field)
+  bool in_entry_ = false;             // an existing small hash, edited in its entry
+  std::string pack_;                  // a new small hash being built
+  size_t count_ = 0;                  // elements in the pack (2 per field)
   HashObject* obj_ = nullptr;         // large hash (owned by the entry once committed)
   bool obj_is_new_ = false;           // created here (conversion or new key)
 };

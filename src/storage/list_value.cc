@@ -78,14 +78,35 @@ ListWriter::ListWriter(DbView& db, const KeyArg& k, KeyRef ref)
     obj_ = static_cast<ListObject*>(ref_.entry()->object());
     nodes_ = &obj_->list;
   } else if (existed_) {
-    local_.nodes.emplace_back(ref_.entry()->blob());
-    local_.count = PackCount(local_.nodes.front());
+    in_entry_ = true;  // pushes edit the entry; anything else first takes a copy
+    local_.count = PackCount(ref_.entry()->blob());
+  }
+}
+
+void ListWriter::TakeWorkingCopy() {
+  if (!in_entry_) return;
+  in_entry_ = false;
+  local_.nodes.emplace_back(ref_.entry()->blob());
+}
+
+void ListWriter::PushInEntry(std::string_view v, bool front) {
+  uint64_t count = 0;
+  const size_t count_len =
+      GetVarint(reinterpret_cast<const unsigned char*>(ref_.entry()->blob().data()), &count);
+  PackBytes head;  // the new count, and at the front the element after it
+  head.AddVarint(count + 1);
+  if (front) head.AddElement(v);
+  db_.SpliceBlob(&ref_, 0, count_len, head.view());
+  if (!front) {
+    PackBytes tail;
+    tail.AddElement(v);
+    db_.SpliceBlob(&ref_, ref_.entry()->blob().size(), 0, tail.view());
   }
 }
 
 ListWriter::~ListWriter() = default;
 
-bool ListWriter::NodeWithin(const std::string& node, size_t extra_bytes,
+bool ListWriter::NodeWithin(std::string_view node, size_t extra_bytes,
                             size_t extra_elements) const {
   int64_t fill = EncodingLimits::Get(db_.store()->limits().list_max_listpack_size);
   if (fill > 0) return int64_t(PackCount(node) + extra_elements) <= fill;
@@ -112,8 +133,16 @@ void ListWriter::SplitIfNeeded(size_t i) {
 
 void ListWriter::Push(std::string_view v, bool front) {
   dirty_ = grew_ = true;
-  std::deque<std::string>& nodes = nodes_->nodes;
   size_t extra = v.size() + 10;
+  if (in_entry_) {
+    if (NodeWithin(ref_.entry()->blob(), extra, 1)) {
+      PushInEntry(v, front);
+      ++nodes_->count;
+      return;
+    }
+    TakeWorkingCopy();  // the list outgrows one node: it becomes a ListObject at Commit
+  }
+  std::deque<std::string>& nodes = nodes_->nodes;
   if (nodes.empty() || !NodeWithin(front ? nodes.front() : nodes.back(), extra, 1)) {
     if (front) nodes.push_front(EmptyPack());
     else nodes.push_back(EmptyPack());
@@ -132,6 +161,7 @@ void ListWriter::Push(std::string_view v, bool front) {
 }
 
 std::string ListWriter::Pop(bool front) {
+  TakeWorkingCopy();
   dirty_ = true;
   std::deque<std::string>& nodes = nodes_->nodes;
   std::string& node = front ? nodes.front() : nodes.back();
@@ -178,6 +208,7 @@ size_t ListWriter::Locate(size_t index, size_t* within) const {
 }
 
 void ListWriter::Set(size_t index, std::string_view v) {
+  TakeWorkingCopy();
   dirty_ = true;
   size_t within = 0;
   size_t n = Locate(index, &within);
@@ -189,6 +220,7 @@ void ListWriter::Set(size_t index, std::string_view v) {
 }
 
 bool ListWriter::Insert(std::string_view pivot, std::string_view v, bool after) {
+  TakeWorkingCopy();
   for (size_t n = 0; n < nodes_->nodes.size(); ++n) {
     std::vector<std::string_view> elems = UnpackAll(nodes_->nodes[n]);
     for (size_t i = 0; i < elems.size(); ++i) {
@@ -205,6 +237,7 @@ bool ListWriter::Insert(std::string_view pivot, std::string_view v, bool after) 
 }
 
 size_t ListWriter::Remove(std::string_view v, int64_t count) {
+  TakeWorkingCopy();
   // |count| computed unsigned: LREM k -9223372036854775808 v is valid.
   const uint64_t magnitude = count < 0 ? 0 - uint64_t(count) : uint64_t(count);
   size_t limit = count == 0 ? SIZE_MAX : size_t(magnitude);
@@ -244,6 +277,7 @@ size_t ListWriter::Remove(std::string_view v, int64_t count) {
 }
 
 void ListWriter::Keep(size_t start, size_t stop, bool keep_none) {
+  TakeWorkingCopy();
   dirty_ = true;
   std::deque<std::string>& nodes = nodes_->nodes;
   if (keep_none) {
@@ -281,7 +315,7 @@ void ListWriter::Commit() {
   }
   // A new key signals blocked clients through DbView::Insert; an existing one here.
   if (existed_ && grew_) db_.SignalReady(key_.key);
-  if (obj_) return;  // edited in place
+  if (obj_ || in_entry_) return;  // edited in place
   if (local_.nodes.size() == 1 && NodeWithin(local_.nodes.front(), 0, 0)) {
     if (existed_) db_.ReplaceBlob(&ref_, ValueKind::kList, Enc::kPacked, local_.nodes.front());
     else db_.InsertBlob(key_, ValueKind::kList, Enc::kPacked, local_.nodes.front());

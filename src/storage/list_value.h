@@ -55,8 +55,11 @@ class ListReader {
   size_t len_;
 };
 
-// Edits a list, creating it if absent. A small list is edited as a working copy and
-// written back by Commit(); a large one in place. Commit deletes an emptied list.
+// Edits a list, creating it if absent. A large list (a ListObject) is edited in place.
+// A small one (one node inline in its entry) takes pushes that keep it one node in
+// place too, moving its bytes once per element as Redis's listpack does; any other
+// edit, or a push past the node limit, first takes a working copy that Commit()
+// writes back. Commit deletes an emptied list.
 class ListWriter {
  public:
   ListWriter(DbView& db, const KeyArg& k, KeyRef ref);
@@ -83,7 +86,12 @@ class ListWriter {
  private:
   // Whether `node` with `extra_bytes` / `extra_elements` more stays within the node
   // limit (bytes, or elements when list-max-listpack-size is positive).
-  bool NodeWithin(const std::string& node, size_t extra_bytes, size_t extra_elements) const;
+  bool NodeWithin(std::string_view node, size_t extra_bytes, size_t extra_elements) const;
+  // Pushes onto the small list in its entry. REQUIRES: in_entry_, and the element
+  // keeps the node within its limit.
+  void PushInEntry(std::string_view v, bool front);
+  // Copies the small list out of its entry into local_ (no-op unless in_entry_).
+  void TakeWorkingCopy();
   // Splits nodes that grew past the limit (around node i).
   void SplitIfNeeded(size_t i);
   // Node and offset within it of a list index.
@@ -95,7 +103,8 @@ class ListWriter {
   bool existed_;
   bool dirty_ = false;
   bool grew_ = false;         // elements were added (blocked clients may be served)
-  ListNodes local_;           // a small list's working copy
+  bool in_entry_ = false;     // a small list still edited in its entry (no copy)
+  ListNodes local_;           // a small list's working copy (count only if in_entry_)
   ListNodes* nodes_;          // local_ or the object's
   ListObject* obj_ = nullptr;
 };

@@ -1,5 +1,7 @@
 #include "storage/pack.h"
 
+#include <cstring>
+
 #include "storage/entry.h"
 
 namespace larder {
@@ -39,6 +41,26 @@ std::string PackWriter::Finish() const {
   out.append(reinterpret_cast<const char*>(hdr), n);
   out.append(body_);
   return out;
+}
+
+void PackBytes::AddRaw(const char* bytes, size_t n) {
+  if (heap_.empty() && len_ + n <= kInline) {
+    std::memcpy(inline_ + len_, bytes, n);
+  } else {
+    if (heap_.empty()) heap_.assign(inline_, len_);
+    heap_.append(bytes, n);
+  }
+  len_ += n;
+}
+
+void PackBytes::AddVarint(uint64_t v) {
+  unsigned char buf[10];
+  AddRaw(reinterpret_cast<const char*>(buf), PutVarint(buf, v));
+}
+
+void PackBytes::AddElement(std::string_view element) {
+  AddVarint(element.size());
+  AddRaw(element.data(), element.size());
 }
 
 size_t PackCount(std::string_view pack) { return PackReader(pack).count(); }

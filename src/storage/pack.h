@@ -43,6 +43,27 @@ class PackWriter {
   size_t count_ = 0;
 };
 
+// A few pack bytes (varints and encoded elements) put together for an in-place edit of
+// a pack (Entry::SpliceBlob); on the stack unless they outgrow kInline bytes.
+class PackBytes {
+ public:
+  PackBytes() = default;
+  PackBytes(const PackBytes&) = delete;
+  PackBytes& operator=(const PackBytes&) = delete;
+
+  void AddVarint(uint64_t v);
+  // One element: its varint length, then its bytes.
+  void AddElement(std::string_view element);
+  std::string_view view() const { return {heap_.empty() ? inline_ : heap_.data(), len_}; }
+
+ private:
+  static constexpr size_t kInline = 128;
+  void AddRaw(const char* bytes, size_t n);
+  char inline_[kInline];
+  size_t len_ = 0;
+  std::string heap_;  // all the bytes, once there are more than kInline
+};
+
 // Number of elements of a pack.
 size_t PackCount(std::string_view pack);
 // A pack with no elements.

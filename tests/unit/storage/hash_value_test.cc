@@ -166,20 +166,66 @@ TEST_CASE("hash: no conversion back on shrink; the last deletion deletes the key
   }
 }
 
-TEST_CASE("hash: writer edits are applied once by Commit", "[hash][encoding]") {
+TEST_CASE("hash: a writer edits an existing small hash in its entry, a new one at Commit",
+          "[hash][encoding]") {
   HashFixture fx;
-  SECTION("a conversion that is never committed leaves the key untouched") {
-    for (int i = 0; i < 3; ++i) fx.Set("h", Field(i), Value(i));
+  SECTION("a conversion of a new key that is never committed creates nothing") {
     {
       KeyArg k = MakeKeyArg("h");
       HashWriter w(fx.db(), k, fx.FindForWrite(k));
-      for (int i = 3; i < 20; ++i) w.Set(Field(i), Value(i));
+      for (int i = 0; i < 20; ++i) w.Set(Field(i), Value(i));
       CHECK(w.Len() == 20);
       CHECK(w.Get("f19") == std::optional<std::string_view>(Value(19)));
     }  // no Commit: the HashObject built by the conversion is freed (ASan checks)
-    HashReader r(fx.Get("h"));
-    CHECK(r.packed());
-    CHECK(r.Len() == 3);
+    CHECK(fx.Get("h") == nullptr);
+  }
+  SECTION("edits of an existing small hash are visible in the writer and the entry") {
+    for (int i = 0; i < 3; ++i) fx.Set("h", Field(i), Value(i));
+    KeyArg k = MakeKeyArg("h");
+    HashWriter w(fx.db(), k, fx.FindForWrite(k));
+    CHECK_FALSE(w.Set("f1", "a-longer-value"));
+    CHECK(w.Get("f1") == std::optional<std::string_view>("a-longer-value"));
+    CHECK(w.Set("new", "n"));
+    CHECK(w.Del("f0"));
+    CHECK_FALSE(w.Set("f2", ""));
+    CHECK(w.Len() == 3);
+    CHECK(fx.Fields("h") == Pairs{{"f1", "a-longer-value"}, {"f2", ""}, {"new", "n"}});
+    w.Commit();
+    CHECK(HashReader(fx.Get("h")).packed());
+    CHECK(fx.Fields("h") == Pairs{{"f1", "a-longer-value"}, {"f2", ""}, {"new", "n"}});
+  }
+  SECTION("a pack whose count and length pass their varint boundaries") {
+    fx.limits().hash_max_listpack_entries = 512;
+    fx.limits().hash_max_listpack_value = 64;
+    std::map<std::string, std::string> oracle;
+    fx.Set("h", "seed", "s");
+    oracle["seed"] = "s";
+    {
+      // 300 pairs of 60 + 60 bytes: count 128 -> 601 elements, length past 16 KiB.
+      KeyArg k = MakeKeyArg("h");
+      HashWriter w(fx.db(), k, fx.FindForWrite(k));
+      for (int i = 0; i < 300; ++i) {
+        std::string f = Sized(57, 'f') + std::to_string(100 + i);
+        std::string v = Sized(60, char('a' + i % 26));
+        CHECK(w.Set(f, v));
+        oracle[f] = v;
+      }
+      w.Commit();
+    }
+    CHECK(HashReader(fx.Get("h")).packed());
+    CHECK(fx.Map("h") == oracle);
+    {
+      KeyArg k = MakeKeyArg("h");
+      HashWriter w(fx.db(), k, fx.FindForWrite(k));
+      for (int i = 0; i < 300; i += 2) {
+        std::string f = Sized(57, 'f') + std::to_string(100 + i);
+        CHECK(w.Del(f));
+        oracle.erase(f);
+      }
+      w.Commit();
+    }
+    CHECK(HashReader(fx.Get("h")).Len() == 151);
+    CHECK(fx.Map("h") == oracle);
   }
   SECTION("a new key that converts and empties again is never created") {
     KeyArg k = MakeKeyArg("h");

@@ -129,6 +129,68 @@ TEST_CASE("list: a list in one node is inline, a longer one is a node sequence",
   }
 }
 
+// A one-node list takes pushes in its entry (ListWriter::PushInEntry); a writer that
+// pushes and then pops, sets or overflows the node continues on a copy that includes
+// those pushes.
+TEST_CASE("list: pushes onto a one-node list edit it in its entry", "[list][encoding]") {
+  ListFixture fx(-2);  // 8 KiB nodes
+  std::deque<std::string> oracle;
+  SECTION("one push per writer, over the count's and length's varint boundaries") {
+    // 1-byte elements: the count passes 127 -> 128; the pack's length passes 127 -> 128.
+    for (int i = 0; i < 300; ++i) {
+      std::string v(1, char('a' + i % 26));
+      bool front = i % 3 != 0;
+      fx.Push("l", v, front);
+      if (front) oracle.push_front(v);
+      else oracle.push_back(v);
+      REQUIRE(fx.Inline("l"));
+    }
+    CheckList(fx, oracle, -2, true);
+  }
+  SECTION("pushes, then other edits, in one writer") {
+    for (const char* v : {"m1", "m2", "m3"}) {
+      fx.Push("l", v, false);
+      oracle.push_back(v);
+    }
+    fx.Edit("l", [&](ListWriter& w) {
+      w.Push("f1", true);
+      w.Push("b1", false);
+      REQUIRE(w.Len() == 5);
+      REQUIRE(w.Pop(true) == "f1");  // sees the pushes made in the entry
+      REQUIRE(w.Pop(false) == "b1");
+      w.Push("f2", true);
+      w.Set(1, "M1");
+      w.Push("b2", false);
+    });
+    oracle = {"f2", "M1", "m2", "m3", "b2"};
+    CheckList(fx, oracle, -2, true);
+    REQUIRE(fx.Inline("l"));
+  }
+  SECTION("a writer whose pushes outgrow the node") {
+    const std::string big = Sized(3000, 'B');
+    fx.Push("l", "first", false);
+    oracle.push_back("first");
+    fx.Edit("l", [&](ListWriter& w) {
+      for (int i = 0; i < 4; ++i) w.Push(big, i % 2 == 0);  // the third does not fit
+    });
+    for (int i = 0; i < 4; ++i) {
+      if (i % 2 == 0) oracle.push_front(big);
+      else oracle.push_back(big);
+    }
+    CheckList(fx, oracle, -2, true);
+    REQUIRE_FALSE(fx.Inline("l"));
+  }
+  SECTION("an expiring list keeps its expiry") {
+    fx.Push("l", "a", false);
+    KeyArg k = MakeKeyArg("l");
+    KeyRef ref = fx.FindForWrite(k);
+    fx.db().SetExpiry(&ref, 1'800'000'000'000);
+    for (int i = 0; i < 200; ++i) fx.Push("l", Sized(20, char('a' + i % 26)), i % 2 == 0);
+    REQUIRE(fx.Get("l")->expire_at() == 1'800'000'000'000);
+    REQUIRE(ListReader(fx.Get("l")).Len() == 201);
+  }
+}
+
 // With list-max-listpack-size N > 0 a node holds N elements, so a list of exactly N
 // elements fits one node and should stay inline (list_value.h: "A list that fits one
 // node is stored inline"), and nodes of exactly N elements should not be split.
