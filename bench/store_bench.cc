@@ -388,6 +388,16 @@ struct IdealStore {
   }
 };
 
+// `steps` dependent multiply-adds on x, kept by the compiler: the private work of an
+// "ideal store at <api> speed" operation.
+inline uint64_t PadSteps(uint64_t x, uint64_t steps) {
+  for (uint64_t i = 0; i < steps; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    asm volatile("" : "+r"(x));
+  }
+  return x;
+}
+
 // `pad` (0: none) adds that many steps of private register-only work to every
 // operation, before its memory accesses: the "ideal store at the store's speed" rows,
 // which show how far memory traffic alone lets a store scale whose operations take as
@@ -398,10 +408,7 @@ CellResult RunMemoryCell(const Options& o, const KeySampler& sampler, int thread
     return [s = store->slots.data(), r = store->records.data(), stamp = uint64_t(t),
             dep = uint32_t(0), pad, x = uint64_t(t) + 1](uint32_t key,
                                                          bool get) mutable -> uint64_t {
-      for (uint64_t i = 0; i < pad; ++i) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        asm volatile("" : "+r"(x));  // one dependent multiply-add a step, kept
-      }
+      x = PadSteps(x, pad);
       Record& rec = r[s[key + dep]];
       if (get) {
         uint64_t sum = 0;
@@ -419,12 +426,9 @@ CellResult RunMemoryCell(const Options& o, const KeySampler& sampler, int thread
 // Nanoseconds one step of RunMemoryCell's padding takes on this thread.
 double PadStepNs() {
   constexpr uint64_t kSteps = 20'000'000;
-  uint64_t x = 1;
   auto start = std::chrono::steady_clock::now();
-  for (uint64_t i = 0; i < kSteps; ++i) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    asm volatile("" : "+r"(x));
-  }
+  uint64_t x = PadSteps(1, kSteps);
+  asm volatile("" : : "r"(x));
   return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
              .count() /
          double(kSteps);

@@ -84,36 +84,22 @@ bool WellFormed(const std::string& r) {
   return r[0] != '-' || r.rfind("-WRONGTYPE ", 0) == 0;
 }
 
-}  // namespace
-
-TEST_CASE("shared reads see whole values while writers change the same keys",
-          "[shared][concurrency]") {
-  std::atomic<int64_t> now_ms{1'700'000'000'000};
-  larder::Engine engine(larder::EngineOptions{
-      .databases = 2, .shard_bits = 1, .now_ms = [&now_ms] { return now_ms.load(); }});
-  constexpr int kWriterOps = 20'000, kReaderOps = 40'000;
+// Two writer sessions run write(session, x) kWriterOps times each, x a fresh xorshift
+// draw (seeded by `seed` + writer); two reader sessions run read(session, op, reader)
+// at least reader_ops times each and until both writers are done, at most 10 times
+// reader_ops (bounded even if the writers stall).
+template <typename Write, typename Read>
+void RaceWritersAndReaders(larder::Engine& engine, int writer_ops, int reader_ops,
+                           uint64_t seed, Write write, Read read) {
   std::atomic<int> writers_left{2};
-  std::atomic<int64_t> bad{0}, found{0};
-
   std::vector<std::thread> threads;
   for (int w = 0; w < 2; ++w) {
     threads.emplace_back([&, w] {
       auto s = engine.NewSession();
-      uint64_t x = 88172645463325252ull + uint64_t(w);
-      for (int op = 0; op < kWriterOps; ++op) {
+      uint64_t x = seed + uint64_t(w);
+      for (int op = 0; op < writer_ops; ++op) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        const int i = int(x % kKeys);
-        const std::string key = KeyName(i);
-        // Lengths cross the inline sizes and force moves (realloc) of the entry.
-        const std::string value(size_t(1 + (x >> 8) % 300), KeyChar(i));
-        switch ((x >> 20) % 6) {
-          case 0: engine.Set(key, value); break;
-          case 1: s->Execute({"SET", key, value}); break;
-          case 2: s->Execute({"APPEND", key, std::string(size_t(1 + (x >> 30) % 40), KeyChar(i))}); break;
-          case 3: engine.Del(key); break;
-          case 4: s->Execute({"SET", key, value, "PX", "1"}); break;  // expires next tick
-          default: now_ms.fetch_add(1); break;
-        }
+        write(*s, x);
       }
       writers_left.fetch_sub(1);
     });
@@ -121,8 +107,40 @@ TEST_CASE("shared reads see whole values while writers change the same keys",
   for (int r = 0; r < 2; ++r) {
     threads.emplace_back([&, r] {
       auto s = engine.NewSession();
-      for (int op = 0; op < kReaderOps || writers_left.load() > 0; ++op) {
-        if (op >= 10 * kReaderOps) break;  // bounded even if the writers stall
+      for (int op = 0; op < reader_ops || writers_left.load() > 0; ++op) {
+        if (op >= 10 * reader_ops) break;
+        read(*s, op, r);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
+TEST_CASE("shared reads see whole values while writers change the same keys",
+          "[shared][concurrency]") {
+  std::atomic<int64_t> now_ms{1'700'000'000'000};
+  larder::Engine engine(larder::EngineOptions{
+      .databases = 2, .shard_bits = 1, .now_ms = [&now_ms] { return now_ms.load(); }});
+  std::atomic<int64_t> bad{0}, found{0};
+  RaceWritersAndReaders(
+      engine, 20'000, 40'000, 88172645463325252ull,
+      [&](larder::Engine::Session& s, uint64_t x) {
+        const int i = int(x % kKeys);
+        const std::string key = KeyName(i);
+        // Lengths cross the inline sizes and force moves (realloc) of the entry.
+        const std::string value(size_t(1 + (x >> 8) % 300), KeyChar(i));
+        switch ((x >> 20) % 6) {
+          case 0: engine.Set(key, value); break;
+          case 1: s.Execute({"SET", key, value}); break;
+          case 2: s.Execute({"APPEND", key, std::string(size_t(1 + (x >> 30) % 40), KeyChar(i))}); break;
+          case 3: engine.Del(key); break;
+          case 4: s.Execute({"SET", key, value, "PX", "1"}); break;  // expires next tick
+          default: now_ms.fetch_add(1); break;
+        }
+      },
+      [&](larder::Engine::Session& s, int op, int r) {
         const int i = (op + r) % kKeys;
         const std::string key = KeyName(i);
         std::string body;
@@ -133,23 +151,20 @@ TEST_CASE("shared reads see whole values while writers change the same keys",
             break;
           }
           case 1:
-            if (!BulkBody(s->Execute({"GET", key}), &body)) bad.fetch_add(1);
+            if (!BulkBody(s.Execute({"GET", key}), &body)) bad.fetch_add(1);
             break;
           case 2:
-            if (!BulkBody(s->Execute({"GETRANGE", key, "0", "-1"}), &body)) bad.fetch_add(1);
+            if (!BulkBody(s.Execute({"GETRANGE", key, "0", "-1"}), &body)) bad.fetch_add(1);
             break;
           default: {
-            const std::string reply = s->Execute({"STRLEN", key});
+            const std::string reply = s.Execute({"STRLEN", key});
             if (reply.empty() || reply[0] != ':') bad.fetch_add(1);
             break;
           }
         }
         if (!Intact(body, i)) bad.fetch_add(1);
         if (!body.empty()) found.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+      });
   CHECK(bad.load() == 0);
   CHECK(found.load() > 0);  // the readers did see values, not only misses
 }
@@ -162,47 +177,33 @@ TEST_CASE("shared reads of hashes, sets, sorted sets and lists while writers cha
   // "x" changes type; the others keep theirs but grow past the small encodings (long
   // values, many members) and shrink back, expire and come back.
   const std::vector<std::string> keys{"h", "z", "l", "s", "x"};
-  constexpr int kWriterOps = 40'000, kReaderOps = 80'000;
-  std::atomic<int> writers_left{2};
   std::atomic<int64_t> bad{0}, values{0};
-
-  std::vector<std::thread> threads;
-  for (int w = 0; w < 2; ++w) {
-    threads.emplace_back([&, w] {
-      auto s = engine.NewSession();
-      uint64_t x = 0x9E3779B97F4A7C15ull + uint64_t(w);
-      for (int op = 0; op < kWriterOps; ++op) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  RaceWritersAndReaders(
+      engine, 40'000, 80'000, 0x9E3779B97F4A7C15ull,
+      [&](larder::Engine::Session& s, uint64_t x) {
         const std::string m = "m" + std::to_string(x % 300);
         const std::string hv(size_t(1 + (x >> 12) % 100), 'h');  // past 64 bytes: hashtable
         switch ((x >> 24) % 12) {
-          case 0: s->Execute({"HSET", "h", m, hv}); break;
-          case 1: s->Execute({"HDEL", "h", m}); break;
-          case 2: s->Execute({"ZADD", "z", std::to_string(x % 1000), m}); break;
-          case 3: s->Execute({"ZREM", "z", m}); break;
-          case 4: s->Execute({"LPUSH", "l", m}); s->Execute({"LTRIM", "l", "0", "299"}); break;
-          case 5: s->Execute({"RPOP", "l"}); break;
-          case 6: s->Execute({"SADD", "s", (x & 1) ? m : std::to_string(x % 300)}); break;
-          case 7: s->Execute({"SREM", "s", m}); break;
-          case 8: s->Execute({"SET", "x", hv}); break;
-          case 9: s->Execute({"HSET", "x", m, hv}); break;
-          case 10: s->Execute({"PEXPIRE", keys[(x >> 40) % keys.size()], "1"}); break;
+          case 0: s.Execute({"HSET", "h", m, hv}); break;
+          case 1: s.Execute({"HDEL", "h", m}); break;
+          case 2: s.Execute({"ZADD", "z", std::to_string(x % 1000), m}); break;
+          case 3: s.Execute({"ZREM", "z", m}); break;
+          case 4: s.Execute({"LPUSH", "l", m}); s.Execute({"LTRIM", "l", "0", "299"}); break;
+          case 5: s.Execute({"RPOP", "l"}); break;
+          case 6: s.Execute({"SADD", "s", (x & 1) ? m : std::to_string(x % 300)}); break;
+          case 7: s.Execute({"SREM", "s", m}); break;
+          case 8: s.Execute({"SET", "x", hv}); break;
+          case 9: s.Execute({"HSET", "x", m, hv}); break;
+          case 10: s.Execute({"PEXPIRE", keys[(x >> 40) % keys.size()], "1"}); break;
           default: now_ms.fetch_add(1); break;
         }
-      }
-      writers_left.fetch_sub(1);
-    });
-  }
-  for (int r = 0; r < 2; ++r) {
-    threads.emplace_back([&, r] {
-      auto s = engine.NewSession();
-      for (int op = 0; op < kReaderOps || writers_left.load() > 0; ++op) {
-        if (op >= 10 * kReaderOps) break;  // bounded even if the writers stall
+      },
+      [&](larder::Engine::Session& s, int op, int r) {
         const std::string m = "m" + std::to_string((op * 7 + r) % 300);
         std::string reply;
         switch (op % 17) {
           case 0: {
-            reply = s->Execute({"HGET", (op & 32) ? "x" : "h", m});
+            reply = s.Execute({"HGET", (op & 32) ? "x" : "h", m});
             std::string body;
             if (reply[0] == '$' && (!BulkBody(reply, &body) ||
                                     body.find_first_not_of('h') != std::string::npos)) {
@@ -211,23 +212,23 @@ TEST_CASE("shared reads of hashes, sets, sorted sets and lists while writers cha
             if (!body.empty()) values.fetch_add(1);
             break;
           }
-          case 1: reply = s->Execute({"HMGET", "h", m, "m1", "m2"}); break;
-          case 2: reply = s->Execute({"HEXISTS", "h", m}); break;
-          case 3: reply = s->Execute({"HLEN", (op & 32) ? "x" : "h"}); break;
-          case 4: reply = s->Execute({"HSTRLEN", "h", m}); break;
-          case 5: reply = s->Execute({"ZSCORE", "z", m}); break;
-          case 6: reply = s->Execute({"ZMSCORE", "z", m, "m1"}); break;
-          case 7: reply = s->Execute({"ZCARD", "z"}); break;
-          case 8: reply = s->Execute({"LLEN", "l"}); break;
-          case 9: reply = s->Execute({"SISMEMBER", "s", m}); break;
-          case 10: reply = s->Execute({"SMISMEMBER", "s", m, "7"}); break;
-          case 11: reply = s->Execute({"SCARD", "s"}); break;
-          case 12: reply = s->Execute({"TTL", keys[size_t(op) % keys.size()]}); break;
-          case 13: reply = s->Execute({"PTTL", keys[size_t(op) % keys.size()]}); break;
-          case 14: reply = s->Execute({"PEXPIRETIME", keys[size_t(op) % keys.size()]}); break;
-          case 15: reply = s->Execute({"EXPIRETIME", keys[size_t(op) % keys.size()]}); break;
+          case 1: reply = s.Execute({"HMGET", "h", m, "m1", "m2"}); break;
+          case 2: reply = s.Execute({"HEXISTS", "h", m}); break;
+          case 3: reply = s.Execute({"HLEN", (op & 32) ? "x" : "h"}); break;
+          case 4: reply = s.Execute({"HSTRLEN", "h", m}); break;
+          case 5: reply = s.Execute({"ZSCORE", "z", m}); break;
+          case 6: reply = s.Execute({"ZMSCORE", "z", m, "m1"}); break;
+          case 7: reply = s.Execute({"ZCARD", "z"}); break;
+          case 8: reply = s.Execute({"LLEN", "l"}); break;
+          case 9: reply = s.Execute({"SISMEMBER", "s", m}); break;
+          case 10: reply = s.Execute({"SMISMEMBER", "s", m, "7"}); break;
+          case 11: reply = s.Execute({"SCARD", "s"}); break;
+          case 12: reply = s.Execute({"TTL", keys[size_t(op) % keys.size()]}); break;
+          case 13: reply = s.Execute({"PTTL", keys[size_t(op) % keys.size()]}); break;
+          case 14: reply = s.Execute({"PEXPIRETIME", keys[size_t(op) % keys.size()]}); break;
+          case 15: reply = s.Execute({"EXPIRETIME", keys[size_t(op) % keys.size()]}); break;
           default: {
-            reply = s->Execute({"TYPE", keys[size_t(op) % keys.size()]});
+            reply = s.Execute({"TYPE", keys[size_t(op) % keys.size()]});
             static const std::vector<std::string> kTypes{"+none\r\n", "+string\r\n",
                                                          "+hash\r\n", "+zset\r\n",
                                                          "+list\r\n", "+set\r\n"};
@@ -236,10 +237,7 @@ TEST_CASE("shared reads of hashes, sets, sorted sets and lists while writers cha
           }
         }
         if (!WellFormed(reply)) bad.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+      });
   CHECK(bad.load() == 0);
   CHECK(values.load() > 0);
 }
