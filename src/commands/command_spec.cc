@@ -163,6 +163,11 @@ Cmd& Cmd::ReadsShared() {
   return *this;
 }
 
+Cmd& Cmd::ReadsOptimistic() {
+  spec_.flags |= kCmdReadsShared | kCmdReadsOptimistic;
+  return *this;
+}
+
 Cmd& Cmd::Sub(Cmd sub) {
   spec_.subcommands.push_back(std::move(sub).Build());
   return *this;

@@ -56,6 +56,11 @@ enum CommandFlag : uint64_t {
   // any mode but kWrite) and reads what it found, so it may run under a shared hold of
   // the key's shard (LockSet::LockShared) alongside other readers.
   kCmdReadsShared = 1ull << 42,
+  // Larder-only: as kCmdReadsShared, and the dispatcher takes no lock at all: the
+  // handler first tries DbView::ReadStringOptimistic, and holds the shard shared
+  // itself (DbView::HoldShared) when that is unsure. Builds without optimistic reads
+  // hold shared as for kCmdReadsShared.
+  kCmdReadsOptimistic = 1ull << 43,
 };
 
 // ACL categories, in Redis's order.
@@ -161,6 +166,7 @@ class Cmd {
   Cmd& LockAllIf(LockAllPredicate p);
   Cmd& TouchesAnyway();
   Cmd& ReadsShared();
+  Cmd& ReadsOptimistic();
   Cmd& Sub(Cmd sub);
 
   CommandSpec Build() &&;

@@ -236,8 +236,13 @@ void Dispatcher::Run(const CommandSpec& spec, ClientState& client,
     const size_t pos = size_t(spec.first_key);
     const uint64_t h = HashKey(args[pos]);
     key_hashes_[pos] = h;
-    if (spec.flags & kCmdReadsShared) locks_.LockShared(uint32_t(store->ShardIndex(h)));
-    else locks_.LockOne(uint32_t(store->ShardIndex(h)), for_write);
+    if (LARDER_OPTIMISTIC_READS && (spec.flags & kCmdReadsOptimistic)) {
+      // The handler reads without a lock, or holds the shard shared itself.
+    } else if (spec.flags & kCmdReadsShared) {
+      locks_.LockShared(uint32_t(store->ShardIndex(h)));
+    } else {
+      locks_.LockOne(uint32_t(store->ShardIndex(h)), for_write);
+    }
   } else if (spec.LocksAll(args)) {
     locks_.LockAll();
   } else {

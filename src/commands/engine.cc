@@ -41,14 +41,12 @@ struct Engine::Impl {
   Mutex sweep_mu;
   std::atomic<uint64_t> next_client_id{1};
 
-  // Runs fn(DbView&, const KeyArg&) on database 0 with the key's shard locked, or,
-  // with `shared`, held shared (LockSet::LockShared: fn only reads).
+  // Runs fn(DbView&, const KeyArg&) on database 0 with the key's shard locked.
   template <typename Fn>
-  auto OnKey(std::string_view key, Fn&& fn, bool shared = false) {
+  auto OnKey(std::string_view key, Fn&& fn) {
     KeyArg k = MakeKeyArg(key);
     LockSet locks(&store);
-    if (shared) locks.LockShared(uint32_t(store.ShardIndex(k.hash)));
-    else locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
+    locks.LockOne(uint32_t(store.ShardIndex(k.hash)));
     DbView db(&store, &locks, 0, clock.NowMs());
     return fn(db, k);
   }
@@ -93,11 +91,23 @@ std::unique_ptr<Engine::Session> Engine::NewSession() {
 }
 
 std::optional<std::string> Engine::Get(std::string_view key) {
-  return impl_->OnKey(key, [](DbView& db, const KeyArg& k) -> std::optional<std::string> {
-    KeyRef ref = db.Find(k, DbView::Mode::kRead);
-    if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
-    return std::string(ref.str());
-  }, /*shared=*/true);
+  const KeyArg k = MakeKeyArg(key);
+  LockSet locks(&impl_->store);
+  DbView db(&impl_->store, &locks, 0, impl_->clock.NowMs());
+  std::string value;
+  switch (db.ReadStringOptimistic(k, &value)) {
+    case DbView::Optimistic::kFound:
+      return value;
+    case DbView::Optimistic::kMissing:
+    case DbView::Optimistic::kWrongType:
+      return std::nullopt;
+    case DbView::Optimistic::kUnsure:
+      break;
+  }
+  db.HoldShared(k);
+  KeyRef ref = db.Find(k, DbView::Mode::kRead);
+  if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
+  return std::string(ref.str());
 }
 
 void Engine::Set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) {

@@ -132,6 +132,23 @@ void GetSet(CommandContext& ctx) { GenericSet(ctx, kSetGet, ctx.args[2], kNoExpi
 // ---- reads ----
 
 void Get(CommandContext& ctx) {
+  if (!ctx.db.HoldsAny()) {  // dispatched without a lock (kCmdReadsOptimistic)
+    thread_local std::string value;
+    switch (ctx.db.ReadStringOptimistic(ctx.Key(1), &value)) {
+      case DbView::Optimistic::kFound:
+        ctx.reply->Bulk(value);
+        return;
+      case DbView::Optimistic::kMissing:
+        ctx.reply->NullBulk();
+        return;
+      case DbView::Optimistic::kWrongType:
+        ctx.reply->Error(errors::kWrongType);
+        return;
+      case DbView::Optimistic::kUnsure:
+        ctx.db.HoldShared(ctx.Key(1));
+        break;
+    }
+  }
   KeyRef ref = ctx.db.Find(ctx.Key(1), DbView::Mode::kRead);
   if (!ref) {
     ctx.reply->NullBulk();
@@ -511,7 +528,7 @@ void RegisterStringFamily(CommandTable& t) {
       .KeySpec("RO access", 1, 0, 1, 0)
       .Doc("string", "1.0.0", "O(1)",
            "Get the value of a key")
-      .ReadsShared()
+      .ReadsOptimistic()
       .Handler(Get));
   t.Add(Cmd("set", -3).Flags("write denyoom").Acl("@write @string @slow").Keys(1, 1, 1)
       .KeySpec("RW access update variable_flags", 1, 0, 1, 0, "RW and ACCESS due to the optional `GET` argument")

@@ -8,6 +8,20 @@
 #include "common/reader_marks.h"
 #include "common/thread_annotations.h"
 
+// Optimistic reads (ShardMutex::ReadBegin) race with writers by design and discard
+// what they read if a writer came in; ThreadSanitizer would report those races, so its
+// builds read under shared holds instead.
+#if defined(__SANITIZE_THREAD__)
+#define LARDER_OPTIMISTIC_READS 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LARDER_OPTIMISTIC_READS 0
+#endif
+#endif
+#ifndef LARDER_OPTIMISTIC_READS
+#define LARDER_OPTIMISTIC_READS 1
+#endif
+
 namespace larder {
 
 class CAPABILITY("mutex") Mutex {
@@ -36,6 +50,10 @@ class CAPABILITY("mutex") Mutex {
 // no thread reads under a shared hold; a shared hold never waits (it fails while the
 // lock is held exclusively, and the caller then takes Lock). A thread holds at most
 // one shared hold at a time, and takes no lock while holding one.
+//
+// Optimistic reads (ReadBegin/ReadValid) hold nothing: a version, bumped as each
+// exclusive hold ends, tells a reader whether a writer came in while it read. See
+// storage/optimistic_read.h for what such a reader may and may not do.
 class CAPABILITY("mutex") ShardMutex {
  public:
   ShardMutex() = default;
@@ -48,9 +66,13 @@ class CAPABILITY("mutex") ShardMutex {
                                         std::memory_order_relaxed)) {
       LockSlow();
     }
+    // An optimistic reader that sees any change made under this hold also sees the
+    // hold (ReadValid): the changes are ordered after the state word.
+    std::atomic_thread_fence(std::memory_order_release);
     WaitForReaders();
   }
   void Unlock() RELEASE() {
+    version_.store(version_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     if (state_.exchange(0, std::memory_order_release) == 2) Wake();
   }
   bool TryLock() TRY_ACQUIRE(true) {
@@ -59,6 +81,7 @@ class CAPABILITY("mutex") ShardMutex {
                                         std::memory_order_relaxed)) {
       return false;
     }
+    std::atomic_thread_fence(std::memory_order_release);
     WaitForReaders();
     return true;
   }
@@ -81,6 +104,22 @@ class CAPABILITY("mutex") ShardMutex {
     ReaderMarks::Mark(ReaderMarks::ThisThread()).store(nullptr, std::memory_order_release);
   }
 
+  // Optimistic reads. ReadBegin: a token for ReadValid, or kHeld while the lock is held
+  // exclusively (read under a hold instead). ReadValid(token): no exclusive hold began
+  // or ended since ReadBegin returned it, so everything read in between (loads that
+  // precede this call) belongs to one unchanging state. Neither writes anything.
+  static constexpr uint64_t kHeld = UINT64_MAX;
+  uint64_t ReadBegin() const {
+    const uint32_t v = version_.load(std::memory_order_acquire);
+    if (state_.load(std::memory_order_acquire) != 0) return kHeld;
+    return v;
+  }
+  bool ReadValid(uint64_t token) const {
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return state_.load(std::memory_order_relaxed) == 0 &&
+           version_.load(std::memory_order_relaxed) == uint32_t(token);
+  }
+
  private:
   void LockSlow();
   void Wake();
@@ -92,6 +131,14 @@ class CAPABILITY("mutex") ShardMutex {
   }
   void WaitForReader(int i);
   std::atomic<uint32_t> state_{0};
+  std::atomic<uint32_t> version_{0};  // exclusive holds ended (mod 2^32)
+};
+
+// An optimistic read of what a ShardMutex guards, begun with ReadBegin.
+struct OptimisticRead {
+  const ShardMutex* mu;
+  uint64_t token;
+  bool Valid() const { return mu->ReadValid(token); }
 };
 
 class SCOPED_CAPABILITY MutexLock {

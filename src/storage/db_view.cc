@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "common/random.h"
+#include "common/reclaimer.h"
 #include "storage/eviction.h"
 
 namespace larder {
@@ -251,6 +252,8 @@ void DbView::Flush(bool async) {
     else t.Clear();
   }
   if (!detached.empty()) store_->lazy_freer().Enqueue(std::move(detached));
+  // The flushed memory comes back now (INFO, maxmemory), once the reads in flight end.
+  if (!async) Reclaimer::Drain();
 }
 
 void DbView::SwapDatabases(int a, int b) NO_THREAD_SAFETY_ANALYSIS {

@@ -84,6 +84,17 @@ class DbView {
   KeyRef Find(const KeyArg& k, Mode mode);
   bool Exists(const KeyArg& k) { return bool(Find(k, Mode::kPeek)); }
 
+  // GET's lookup without the key's shard lock (common/mutex.h, "Optimistic reads"):
+  // the string at `k` copied into *value, with what Find(k, kRead) counts and stamps.
+  // kUnsure: nothing done (the shard is held by a writer, writers kept coming, the key
+  // has expired, TinyLFU needs the lock, or this build has no optimistic reads); look
+  // it up under a hold instead. REQUIRES: the LockSet holds nothing.
+  enum class Optimistic { kFound, kMissing, kWrongType, kUnsure };
+  Optimistic ReadStringOptimistic(const KeyArg& k, std::string* value);
+  // Holds `k`'s shard shared (LockSet::LockShared) for Find. REQUIRES: nothing held.
+  void HoldShared(const KeyArg& k) { locks_->LockShared(uint32_t(store_->ShardIndex(k.hash))); }
+  bool HoldsAny() const { return locks_->HoldsAny(); }
+
   // Creates or replaces `k` as a string. `existing` is the result of Find for k (or
   // empty). expire_at: ms since the epoch, kNoExpiry, or kKeepTtl.
   void SetString(const KeyArg& k, KeyRef* existing, std::string_view value, int64_t expire_at,
@@ -158,6 +169,9 @@ class DbView {
   void TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void Touch(Entry* e);
+  // ReadStringOptimistic's read proper (storage/optimistic_read.cc), inside a
+  // Reclaimer read: finds, copies and touches; the counting is left to the caller.
+  Optimistic ReadStringRacy(const KeyArg& k, std::string* value);
   bool TinyLfuActive() const;
   // Find again once the LockSet's shared hold became the lock.
   KeyRef UpgradeAndFind(const KeyArg& k, Mode mode);

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "common/reclaimer.h"
 
 namespace larder {
 
@@ -62,10 +63,20 @@ void* Allocate(size_t n) {
   return p;
 }
 
+void FreeBlock(void* p) { std::free(p); }
+
+// An entry's memory once no table points to it: optimistic readers that found it
+// before it was unlinked may still be reading it (common/reclaimer.h).
+void RetireBlock(void* p) { Reclaimer::Retire(p, FreeBlock, malloc_usable_size(p)); }
+
+// As realloc, except that a block that moves is retired, not freed. Stays in place
+// when `n` fits and uses over half the allocation.
 void* Reallocate(void* old, size_t n) {
-  void* p = std::realloc(old, n < kMinAlloc ? kMinAlloc : n);
-  if (p == nullptr) OutOfMemory(n);
-  assert((reinterpret_cast<uintptr_t>(p) & 15) == 0);
+  const size_t have = malloc_usable_size(old);
+  if (n <= have && n * 2 > have) return old;
+  void* p = Allocate(n);
+  std::memcpy(p, old, n < have ? n : have);
+  RetireBlock(old);
   return p;
 }
 
@@ -131,7 +142,7 @@ Entry* Entry::NewObject(std::string_view key, ValueKind kind, Object* obj, int64
 
 void Entry::Free(Entry* e) {
   if (e->has_object()) delete e->object();
-  std::free(e);
+  RetireBlock(e);
 }
 
 int64_t Entry::expire_at() const {
@@ -338,7 +349,7 @@ Entry* Entry::Rekey(Entry* e, std::string_view key) {
     moved = NewBlob(key, e->kind(), Enc((e->meta() >> 4) & 3), e->blob(), e->expire_at(),
                     e->access());
   }
-  std::free(e);  // the object, if any, now belongs to `moved`
+  RetireBlock(e);  // the object, if any, now belongs to `moved`
   return moved;
 }
 

@@ -16,8 +16,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "storage/object.h"
 
 namespace larder {
@@ -51,7 +53,9 @@ class Entry {
   // Allocates an entry owning `obj`.
   static Entry* NewObject(std::string_view key, ValueKind kind, Object* obj, int64_t expire_at,
                           uint32_t access);
-  // Frees the entry (and the Object it owns, if any).
+  // Frees the entry: the Object it owns (if any) at once, its own memory once no
+  // optimistic read can still be reading it (common/reclaimer.h). The mutators below
+  // retire memory they move away from in the same way.
   static void Free(Entry* e);
 
   ValueKind kind() const { return ValueKind(meta() & 7); }
@@ -75,6 +79,27 @@ class Entry {
   std::string_view blob() const;
   // The owned object. REQUIRES: has_object().
   Object* object() const;
+
+  // Optimistic reads (storage/optimistic_read.cc), without the shard's lock: the entry
+  // may be changing, or retired (still allocated: the caller is inside
+  // Reclaimer::Enter/Exit). Every byte is read with a relaxed load; read.Valid() is
+  // checked before an address computed from earlier reads is followed past the 16
+  // bytes every entry has, so no read leaves the allocation. What they return holds
+  // only if read.Valid() still holds after the caller's last read.
+  struct RacyLayout {
+    uint8_t meta = 0;    // the meta byte: kind, has-expiry, encoding
+    size_t payload = 0;  // offset of the payload
+    ValueKind kind() const { return ValueKind(meta & 7); }
+  };
+  // 1: the entry's key is `key` (*layout filled), 0: it is not, -1: read.Valid() failed.
+  static int RacyKeyIs(const Entry* e, std::string_view key, const OptimisticRead& read,
+                       RacyLayout* layout);
+  // The expiry (kNoExpiry if none). REQUIRES: `layout` from RacyKeyIs on `e`.
+  static int64_t RacyExpireAt(const Entry* e, const RacyLayout& layout);
+  // Copies the inline blob into *out; false: read.Valid() failed. REQUIRES: `layout`
+  // from RacyKeyIs on `e` says an inline payload.
+  static bool RacyBlob(const Entry* e, const RacyLayout& layout, const OptimisticRead& read,
+                       std::string* out);
 
   // Bytes allocated for this entry (what memory accounting charges).
   size_t AllocSize() const;

@@ -1,5 +1,7 @@
 #include "storage/store.h"
 
+#include "common/reclaimer.h"
+
 namespace larder {
 
 Shard::Shard(int databases) {
@@ -53,6 +55,7 @@ void LazyFreer::Run() {
     lock.unlock();
     size_t n = batch.size();
     batch.clear();  // frees every entry
+    Reclaimer::Drain();  // (once the reads in flight end)
     pending_.fetch_sub(n, std::memory_order_relaxed);
     lock.lock();
   }

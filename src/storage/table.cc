@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/hash.h"
+#include "common/reclaimer.h"
 
 namespace larder {
 namespace {
@@ -14,7 +15,14 @@ constexpr size_t kMinCapacity = 8;
 bool OverLoaded(size_t size, size_t cap) { return size * 5 > cap * 4; }
 bool UnderLoaded(size_t size, size_t cap) { return cap > kMinCapacity && size * 10 < cap; }
 
+void FreeSlots(void* p) { delete[] static_cast<uint64_t*>(p); }
+
 }  // namespace
+
+void Table::RetireSlots(uint64_t* slots, size_t capacity) {
+  // Optimistic readers may still be probing it (common/reclaimer.h).
+  if (slots != nullptr) Reclaimer::Retire(slots, FreeSlots, capacity * sizeof(uint64_t));
+}
 
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
@@ -26,7 +34,7 @@ uint64_t ReverseBits(uint64_t v) {
 Table::~Table() { Clear(); }
 
 Table::Table(Table&& other) noexcept
-    : slots_(std::move(other.slots_)),
+    : slots_(std::exchange(other.slots_, nullptr)),
       mask_(std::exchange(other.mask_, 0)),
       size_(std::exchange(other.size_, 0)),
       volatile_(std::exchange(other.volatile_, 0)) {}
@@ -34,7 +42,7 @@ Table::Table(Table&& other) noexcept
 Table& Table::operator=(Table&& other) noexcept {
   if (this != &other) {
     Clear();
-    slots_ = std::move(other.slots_);
+    slots_ = std::exchange(other.slots_, nullptr);
     mask_ = std::exchange(other.mask_, 0);
     size_ = std::exchange(other.size_, 0);
     volatile_ = std::exchange(other.volatile_, 0);
@@ -68,6 +76,32 @@ size_t Table::Find(uint64_t hash, std::string_view key) const {
   return Probe(hash, [key](const Entry* e) { return e->key() == key; });
 }
 
+bool Table::FindRacy(uint64_t hash, std::string_view key, const OptimisticRead& read,
+                     const Entry** entry, Entry::RacyLayout* layout) const {
+  // The array and its mask belong together once validated; the array, even if
+  // replaced since, stays allocated (retired) and unchanged while the caller reads.
+  const uint64_t* slots = __atomic_load_n(&slots_, __ATOMIC_RELAXED);
+  const size_t mask = __atomic_load_n(&mask_, __ATOMIC_RELAXED);
+  if (!read.Valid()) return false;
+  *entry = nullptr;
+  if (slots == nullptr) return true;
+  const uint64_t tag = Tag(hash);
+  // At most one lap: a table is never full, but a torn view of one might look so.
+  for (size_t n = 0, i = size_t(hash) & mask; n <= mask; ++n, i = (i + 1) & mask) {
+    const uint64_t w = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
+    if (w == 0) return true;
+    if ((w >> kTagShift) != tag) continue;
+    // Every slot word ever stored names an entry that is allocated (or retired).
+    const int is = Entry::RacyKeyIs(EntryOf(w), key, read, layout);
+    if (is < 0) return false;
+    if (is > 0) {
+      *entry = EntryOf(w);
+      return true;
+    }
+  }
+  return false;
+}
+
 size_t Table::FindHash(uint64_t hash) const {
   return Probe(hash, [hash](const Entry* e) { return HashKey(e->key()) == hash; });
 }
@@ -87,9 +121,9 @@ void Table::PlaceNoGrow(uint64_t w, size_t home) {
 }
 
 void Table::Resize(size_t new_capacity) {
-  std::unique_ptr<uint64_t[]> old = std::move(slots_);
+  uint64_t* old = slots_;
   size_t old_cap = old ? mask_ + 1 : 0;
-  slots_.reset(new uint64_t[new_capacity]());
+  slots_ = new uint64_t[new_capacity]();
   mask_ = new_capacity - 1;
   for (size_t i = 0; i < old_cap; ++i) {
     uint64_t w = old[i];
@@ -99,6 +133,7 @@ void Table::Resize(size_t new_capacity) {
     else home = size_t(HashKey(EntryOf(w)->key())) & mask_;
     PlaceNoGrow(w, home);
   }
+  RetireSlots(old, old_cap);
 }
 
 size_t Table::Insert(uint64_t hash, Entry* e) {
@@ -153,7 +188,7 @@ void Table::RemoveAt(size_t slot) {
 void Table::MaybeShrink() {
   if (!slots_) return;
   if (size_ == 0) {
-    slots_.reset();
+    RetireSlots(std::exchange(slots_, nullptr), mask_ + 1);
     mask_ = 0;
     return;
   }
@@ -168,7 +203,7 @@ void Table::Clear() {
       if (slots_[i] != 0) Entry::Free(EntryOf(slots_[i]));
     }
   }
-  slots_.reset();
+  RetireSlots(std::exchange(slots_, nullptr), mask_ + 1);
   mask_ = size_ = volatile_ = 0;
 }
 

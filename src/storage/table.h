@@ -38,6 +38,15 @@ class Table {
 
   // Slot index of `key` (whose hash is `hash`), or kNotFound.
   size_t Find(uint64_t hash, std::string_view key) const;
+  // For optimistic readers (storage/optimistic_read.cc), without the shard's lock: the
+  // entry of `key` (null if absent) in the state `read` checks, with its layout.
+  // Every word is read with a relaxed load, and read.Valid() is checked before any
+  // address that depends on an earlier read is followed beyond an entry's first 16
+  // bytes. False: read.Valid() failed on the way (nothing found holds). True: the
+  // result holds only if read.Valid() still holds after the caller's last read.
+  // REQUIRES: the caller is inside Reclaimer::Enter/Exit.
+  bool FindRacy(uint64_t hash, std::string_view key, const OptimisticRead& read,
+                const Entry** entry, Entry::RacyLayout* layout) const;
   // Slot of a key whose HashKey is `hash`, or kNotFound (for callers that remember a
   // key by its 64-bit hash alone; which of two keys with one hash is unspecified).
   size_t FindHash(uint64_t hash) const;
@@ -98,7 +107,9 @@ class Table {
   void Resize(size_t new_capacity);
   void PlaceNoGrow(uint64_t w, size_t home);
 
-  std::unique_ptr<uint64_t[]> slots_;
+  static void RetireSlots(uint64_t* slots, size_t capacity);
+
+  uint64_t* slots_ = nullptr;  // owned (retired, not freed: RetireSlots)
   size_t mask_ = 0;  // capacity - 1 when slots_ is set
   size_t size_ = 0;
   size_t volatile_ = 0;

@@ -242,6 +242,87 @@ TEST_CASE("shared reads of hashes, sets, sorted sets and lists while writers cha
   CHECK(values.load() > 0);
 }
 
+TEST_CASE("GETs without the lock see whole values while tables grow, shrink, flush and "
+          "swap", "[shared][optimistic][concurrency]") {
+  // Many keys, so that writers grow and shrink the tables (slot arrays replaced under
+  // the readers), move entries (sizes, expiries, RENAME), change types and flush. A
+  // value is one letter repeated, in lower or upper case (a torn read mixes them); the
+  // letter is the key's, shared by keys i and i + 26 (RENAME between them).
+  constexpr int kMany = 312;
+  auto letter = [](int i) { return char('a' + i % 26); };
+  auto name = [](int i) { return "key:" + std::to_string(i); };
+  std::atomic<int64_t> now_ms{1'700'000'000'000};
+  larder::Engine engine(larder::EngineOptions{
+      .databases = 2, .shard_bits = 1, .now_ms = [&now_ms] { return now_ms.load(); }});
+  std::atomic<int64_t> bad{0}, found{0};
+  RaceWritersAndReaders(
+      engine, 80'000, 160'000, 0x2545F4914F6CDD1Dull,
+      [&](larder::Engine::Session& s, uint64_t x) {
+        const int i = int(x % kMany);
+        const bool upper = (x >> 9) & 1;
+        auto fill = [upper, letter](int j) { return char(upper ? letter(j) - 'a' + 'A' : letter(j)); };
+        const std::string value(size_t(1 + (x >> 10) % 200), fill(i));
+        std::vector<std::string> args;
+        auto run = [&s, &args] {
+          std::vector<std::string_view> views(args.begin(), args.end());
+          s.Execute(std::span<const std::string_view>(views));
+        };
+        switch ((x >> 20) % 200) {
+          case 0: args = {"FLUSHALL", "ASYNC"}; run(); break;
+          case 1: args = {"FLUSHDB"}; run(); break;
+          case 2: args = {"SWAPDB", "0", "1"}; run(); break;
+          default:
+            switch ((x >> 30) % 9) {
+              case 0:
+              case 1: engine.Set(name(i), value); break;
+              case 2: {  // grows the tables
+                args = {"MSET"};
+                for (int j = i; j < i + 64; ++j) {
+                  args.push_back(name(j % kMany));
+                  args.emplace_back(value.size(), fill(j % kMany));
+                }
+                run();
+                break;
+              }
+              case 3: {  // shrinks them
+                args = {"DEL"};
+                for (int j = i; j < i + 96; ++j) args.push_back(name(j % kMany));
+                run();
+                break;
+              }
+              case 4: args = {"PEXPIRE", name(i), (x & 1) ? "100000" : "2"}; run(); break;
+              case 5: args = {"PERSIST", name(i)}; run(); break;
+              case 6: args = {"RENAME", name(i), name((i + 26) % kMany)}; run(); break;
+              case 7: args = {"HSET", name(i), "f", value}; run(); break;
+              default:
+                args = {"SET", name(i), value, "KEEPTTL"};
+                run();
+                now_ms.fetch_add(1);
+                break;
+            }
+        }
+      },
+      [&](larder::Engine::Session& s, int op, int r) {
+        const int i = (op * 7 + r * 131) % kMany;
+        const std::string key = name(i);
+        std::string body;
+        if (op % 2 == 0) {
+          std::optional<std::string> v = engine.Get(key);
+          if (v) body = *v;
+        } else {
+          const std::string reply = s.Execute({"GET", key});
+          if (reply.rfind("-WRONGTYPE ", 0) != 0 && !BulkBody(reply, &body)) bad.fetch_add(1);
+        }
+        if (!body.empty() && (char(tolower(body[0])) != letter(i) ||
+                              body.find_first_not_of(body[0]) != std::string::npos)) {
+          bad.fetch_add(1);
+        }
+        if (!body.empty()) found.fetch_add(1);
+      });
+  CHECK(bad.load() == 0);
+  CHECK(found.load() > 0);
+}
+
 TEST_CASE("lookups counted by many threads add up", "[shared][concurrency]") {
   larder::Store store(larder::StoreOptions{1, 2});
   constexpr int kThreads = 3, kEach = 10'000;
