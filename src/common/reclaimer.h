@@ -55,7 +55,10 @@ class Reclaimer {
   }
 
   // Frees `p` (`bytes` long) with `fn` once no read that may have found it is still
-  // running. REQUIRES: `p` is unreachable for reads that start from now on.
+  // running. REQUIRES: reads that start from now on cannot reach `p`: it is unlinked,
+  // or reachable only through a shard whose lock the caller holds exclusively and
+  // unlinks it before releasing (a read that starts meanwhile sees the lock held, or
+  // the shard after the release, and an earlier one is still running).
   static void Retire(void* p, FreeFn fn, size_t bytes);
   // Waits until what this thread retired can be freed, and frees it. The caller must
   // not be inside Enter/Exit.

@@ -11,6 +11,10 @@ Shard::Shard(int databases) {
 }
 
 void Store::Prefetch(std::span<const KeyHint> keys) {
+  if (LARDER_OPTIMISTIC_READS) {
+    ReclaimGuard reading;
+    if (reading.ok()) return PrefetchRacy(keys);
+  }
   for (const KeyHint& k : keys) {
     Shard& s = *shards_[ShardIndex(k.hash)];
     if (!s.mu.TryLock()) continue;
@@ -22,6 +26,16 @@ void Store::Prefetch(std::span<const KeyHint> keys) {
     if (!s.mu.TryLock()) continue;
     s.table(k.db).PrefetchEntry(k.hash);
     s.mu.Unlock();
+  }
+}
+
+void Store::PrefetchRacy(std::span<const KeyHint> keys) NO_THREAD_SAFETY_ANALYSIS {
+  // The shards' table arrays are never reallocated; what is in them may change.
+  for (const KeyHint& k : keys) shards_[ShardIndex(k.hash)]->table(k.db).PrefetchHomeRacy(k.hash);
+  for (const KeyHint& k : keys) {
+    Shard& s = *shards_[ShardIndex(k.hash)];
+    const uint64_t token = s.mu.ReadBegin();
+    if (token != ShardMutex::kHeld) s.table(k.db).PrefetchEntryRacy(k.hash, {&s.mu, token});
   }
 }
 

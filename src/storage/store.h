@@ -166,8 +166,8 @@ class Store {
   // memory latencies of a pipelined batch overlap instead of adding up: first every
   // key's home slot, then the entries those slots point to. Changes nothing and never
   // waits for a lock holder: a key whose shard is locked elsewhere (by a running
-  // script, say) is skipped (only reads in flight under shared holds, which are short
-  // and never wait themselves, are waited for).
+  // script, say) is skipped. With optimistic reads it takes no lock at all (racy loads,
+  // as a GET's); without, it takes each shard briefly with TryLock.
   // REQUIRES: db in range.
   void Prefetch(std::span<const KeyHint> keys);
 
@@ -218,6 +218,9 @@ class Store {
   }
 
  private:
+  // Prefetch without locks. REQUIRES: inside Reclaimer::Enter/Exit.
+  void PrefetchRacy(std::span<const KeyHint> keys);
+
   int databases_;
   int shift_;
   std::vector<std::unique_ptr<Shard>> shards_;

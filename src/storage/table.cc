@@ -114,6 +114,22 @@ void Table::PrefetchEntry(uint64_t hash) const {
   });
 }
 
+void Table::PrefetchEntryRacy(uint64_t hash, const OptimisticRead& read) const {
+  const uint64_t* slots = __atomic_load_n(&slots_, __ATOMIC_RELAXED);
+  const size_t mask = __atomic_load_n(&mask_, __ATOMIC_RELAXED);
+  if (slots == nullptr || !read.Valid()) return;
+  const uint64_t tag = Tag(hash);
+  // A few steps are enough for a hint (probe paths are short at load <= 0.8).
+  for (size_t n = 0, i = size_t(hash) & mask; n < 8 && n <= mask; ++n, i = (i + 1) & mask) {
+    const uint64_t w = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
+    if (w == 0) return;
+    if ((w >> kTagShift) == tag) {
+      __builtin_prefetch(EntryOf(w));
+      return;
+    }
+  }
+}
+
 void Table::PlaceNoGrow(uint64_t w, size_t home) {
   size_t i = home;
   while (slots_[i] != 0) i = (i + 1) & mask_;

@@ -58,6 +58,16 @@ class Table {
     if (slots_) __builtin_prefetch(&slots_[size_t(hash) & mask_]);
   }
   void PrefetchEntry(uint64_t hash) const;
+  // The same two hints without the shard's lock (storage/optimistic_read.h): racy
+  // loads, and PrefetchEntryRacy reads slots only once `read` confirms the array it
+  // probes. REQUIRES (PrefetchEntryRacy): inside Reclaimer::Enter/Exit.
+  void PrefetchHomeRacy(uint64_t hash) const {
+    const uint64_t* slots = __atomic_load_n(&slots_, __ATOMIC_RELAXED);
+    const size_t mask = __atomic_load_n(&mask_, __ATOMIC_RELAXED);
+    // A torn pair only misdirects the hint: a prefetch never faults.
+    if (slots) __builtin_prefetch(&slots[size_t(hash) & mask]);
+  }
+  void PrefetchEntryRacy(uint64_t hash, const OptimisticRead& read) const;
   // Inserts an entry whose key is not present. Returns its slot. May grow the table
   // (invalidating other slot indexes).
   size_t Insert(uint64_t hash, Entry* e);

@@ -27,8 +27,12 @@ DbView::Optimistic Read(Store& store, const KeyArg& k, std::string* value) {
   return db.ReadStringOptimistic(k, value);
 }
 
+}  // namespace
+
+#if LARDER_OPTIMISTIC_READS
+
 // Holds the shard's lock as a writer would, and reads from the same thread.
-DbView::Optimistic ReadWhileHeld(Store& store, const KeyArg& k, std::string* value)
+static DbView::Optimistic ReadWhileHeld(Store& store, const KeyArg& k, std::string* value)
     NO_THREAD_SAFETY_ANALYSIS {
   ShardMutex& mu = store.shard(store.ShardIndex(k.hash)).mu;
   mu.Lock();
@@ -36,10 +40,6 @@ DbView::Optimistic ReadWhileHeld(Store& store, const KeyArg& k, std::string* val
   mu.Unlock();
   return r;
 }
-
-}  // namespace
-
-#if LARDER_OPTIMISTIC_READS
 
 TEST_CASE("an optimistic read finds strings, misses and other types without the lock",
           "[optimistic]") {
