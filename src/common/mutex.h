@@ -53,7 +53,7 @@ class CAPABILITY("mutex") Mutex {
 //
 // Optimistic reads (ReadBegin/ReadValid) hold nothing: a version, bumped as each
 // exclusive hold ends, tells a reader whether a writer came in while it read. See
-// storage/optimistic_read.h for what such a reader may and may not do.
+// storage/optimistic_read.cc for what such a reader may and may not do.
 class CAPABILITY("mutex") ShardMutex {
  public:
   ShardMutex() = default;

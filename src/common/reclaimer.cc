@@ -32,9 +32,10 @@ class RetiredList {
 
   // Frees everything. REQUIRES: no read that began before the call is running.
   void FreeAll() {
-    if (sealed_.empty() && filling_.empty()) return;
-    Seal();
     FreeSealedUpTo(UINT64_MAX);
+    for (const Item& it : filling_) it.fn(it.p);
+    filling_.clear();
+    filling_bytes_ = 0;
   }
 
   // Waits (yielding) for the epoch to pass every sealed batch, then frees them all.

@@ -1,6 +1,6 @@
 // Epoch-based reclamation for memory that optimistic readers may still be reading.
 //
-// An optimistic reader (storage/optimistic_read.h) reads a shard without holding its
+// An optimistic reader (storage/optimistic_read.cc) reads a shard without holding its
 // lock and afterwards checks that no writer came in between. Until that check it may
 // follow pointers a writer has just unlinked, so such memory (entries, slot arrays) is
 // not freed at once but retired: freed once every thread that was reading when it was
@@ -12,8 +12,7 @@
 // Retire frees at once when no thread is inside a read (the usual case: a read lasts
 // nanoseconds), with whatever the thread had queued, so that memory comes back as
 // soon as without optimistic reads and the allocator reuses it at once. Otherwise it
-// queues the memory on the calling thread;
-// every kBatch retirements (or kEagerBytes
+// queues the memory on the calling thread; every kBatch retirements (or kEagerBytes
 // retired) the thread tags the batch with the global epoch, tries to advance the epoch
 // (possible once every reading thread has published the current one) and frees the
 // batches two epochs old. Large memory (kEagerBytes) is freed as soon as the reads in

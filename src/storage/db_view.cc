@@ -85,14 +85,18 @@ KeyRef DbView::Find(const KeyArg& k, Mode mode) {
     }
   }
   if (mode == Mode::kRead || mode == Mode::kReadNoTouch) {
-    store_->CountLookup(bool(ref));
+    CountRead(k, bool(ref), mode == Mode::kRead);
     if (mode == Mode::kRead && !no_touch_ && TinyLfuActive()) TinyLfuRead(s, t, k);
-    // Thread-safe (shards notify at once), so a shared hold may notify too.
-    if (!ref && mode == Mode::kRead) {
-      if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
-    }
   }
   return ref;
+}
+
+void DbView::CountRead(const KeyArg& k, bool hit, bool notify_miss) {
+  store_->CountLookup(hit);
+  // Thread-safe (shards notify at once), so reads without the lock may notify too.
+  if (!hit && notify_miss) {
+    if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
+  }
 }
 
 KeyRef DbView::UpgradeAndFind(const KeyArg& k, Mode mode) {

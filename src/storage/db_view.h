@@ -169,6 +169,9 @@ class DbView {
   void TinyLfuRead(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void TinyLfuInsert(Shard& s, const Table& t, const KeyArg& k) NO_THREAD_SAFETY_ANALYSIS;
   void Touch(Entry* e);
+  // A read's keyspace hit or miss (Store::CountLookup), and with `notify_miss` a
+  // miss's "keymiss" event. Needs no lock.
+  void CountRead(const KeyArg& k, bool hit, bool notify_miss);
   // ReadStringOptimistic's read proper (storage/optimistic_read.cc), inside a
   // Reclaimer read: finds, copies and touches; the counting is left to the caller.
   Optimistic ReadStringRacy(const KeyArg& k, std::string* value);

@@ -19,10 +19,7 @@ DbView::Optimistic DbView::ReadStringOptimistic(const KeyArg& k, std::string* va
   const Optimistic result = ReadStringRacy(k, value);
   if (result == Optimistic::kUnsure) return result;
   // The rest of what Find(k, kRead) does (Touch was done inside the read).
-  store_->CountLookup(result != Optimistic::kMissing);
-  if (result == Optimistic::kMissing) {
-    if (KeyEventSink* sink = store_->event_sink()) sink->KeyMissed(db_, k.key);
-  }
+  CountRead(k, result != Optimistic::kMissing, /*notify_miss=*/true);
   return result;
 }
 

@@ -76,32 +76,6 @@ size_t Table::Find(uint64_t hash, std::string_view key) const {
   return Probe(hash, [key](const Entry* e) { return e->key() == key; });
 }
 
-bool Table::FindRacy(uint64_t hash, std::string_view key, const OptimisticRead& read,
-                     const Entry** entry, Entry::RacyLayout* layout) const {
-  // The array and its mask belong together once validated; the array, even if
-  // replaced since, stays allocated (retired) and unchanged while the caller reads.
-  const uint64_t* slots = __atomic_load_n(&slots_, __ATOMIC_RELAXED);
-  const size_t mask = __atomic_load_n(&mask_, __ATOMIC_RELAXED);
-  if (!read.Valid()) return false;
-  *entry = nullptr;
-  if (slots == nullptr) return true;
-  const uint64_t tag = Tag(hash);
-  // At most one lap: a table is never full, but a torn view of one might look so.
-  for (size_t n = 0, i = size_t(hash) & mask; n <= mask; ++n, i = (i + 1) & mask) {
-    const uint64_t w = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
-    if (w == 0) return true;
-    if ((w >> kTagShift) != tag) continue;
-    // Every slot word ever stored names an entry that is allocated (or retired).
-    const int is = Entry::RacyKeyIs(EntryOf(w), key, read, layout);
-    if (is < 0) return false;
-    if (is > 0) {
-      *entry = EntryOf(w);
-      return true;
-    }
-  }
-  return false;
-}
-
 size_t Table::FindHash(uint64_t hash) const {
   return Probe(hash, [hash](const Entry* e) { return HashKey(e->key()) == hash; });
 }
@@ -114,20 +88,44 @@ void Table::PrefetchEntry(uint64_t hash) const {
   });
 }
 
-void Table::PrefetchEntryRacy(uint64_t hash, const OptimisticRead& read) const {
+template <typename Match>
+int Table::ProbeRacy(uint64_t hash, const OptimisticRead& read, size_t max_steps,
+                     Match&& match) const {
+  // The array and its mask belong together once validated; the array, even if
+  // replaced since, stays allocated (retired) and unchanged while the caller reads.
   const uint64_t* slots = __atomic_load_n(&slots_, __ATOMIC_RELAXED);
   const size_t mask = __atomic_load_n(&mask_, __ATOMIC_RELAXED);
-  if (slots == nullptr || !read.Valid()) return;
+  if (!read.Valid()) return -1;
+  if (slots == nullptr) return 0;
   const uint64_t tag = Tag(hash);
-  // A few steps are enough for a hint (probe paths are short at load <= 0.8).
-  for (size_t n = 0, i = size_t(hash) & mask; n < 8 && n <= mask; ++n, i = (i + 1) & mask) {
+  for (size_t n = 0, i = size_t(hash) & mask; n < max_steps; ++n, i = (i + 1) & mask) {
+    // A table is never full, but a torn view of one might look so: one lap at most.
+    if (n > mask) return -1;
     const uint64_t w = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
-    if (w == 0) return;
-    if ((w >> kTagShift) == tag) {
-      __builtin_prefetch(EntryOf(w));
-      return;
-    }
+    if (w == 0) return 0;
+    if ((w >> kTagShift) != tag) continue;
+    // Every slot word ever stored names an entry that is allocated (or retired).
+    if (const int m = match(EntryOf(w)); m != 0) return m;
   }
+  return 0;
+}
+
+bool Table::FindRacy(uint64_t hash, std::string_view key, const OptimisticRead& read,
+                     const Entry** entry, Entry::RacyLayout* layout) const {
+  *entry = nullptr;
+  return ProbeRacy(hash, read, SIZE_MAX, [&](const Entry* e) {
+           const int is = Entry::RacyKeyIs(e, key, read, layout);
+           if (is > 0) *entry = e;
+           return is;
+         }) >= 0;
+}
+
+void Table::PrefetchEntryRacy(uint64_t hash, const OptimisticRead& read) const {
+  // A few steps are enough for a hint (probe paths are short at load <= 0.8).
+  ProbeRacy(hash, read, 8, [](const Entry* e) {
+    __builtin_prefetch(e);
+    return 1;
+  });
 }
 
 void Table::PlaceNoGrow(uint64_t w, size_t home) {

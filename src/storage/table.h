@@ -58,7 +58,7 @@ class Table {
     if (slots_) __builtin_prefetch(&slots_[size_t(hash) & mask_]);
   }
   void PrefetchEntry(uint64_t hash) const;
-  // The same two hints without the shard's lock (storage/optimistic_read.h): racy
+  // The same two hints without the shard's lock (storage/optimistic_read.cc): racy
   // loads, and PrefetchEntryRacy reads slots only once `read` confirms the array it
   // probes. REQUIRES (PrefetchEntryRacy): inside Reclaimer::Enter/Exit.
   void PrefetchHomeRacy(uint64_t hash) const {
@@ -112,6 +112,14 @@ class Table {
   // holds, or kNotFound.
   template <typename Match>
   size_t Probe(uint64_t hash, Match&& match) const;
+  // Probe for optimistic readers (FindRacy, PrefetchEntryRacy): walks at most
+  // `max_steps` slots of `hash`'s probe path in the array `read` confirms, calling
+  // match(entry) (-1 invalid, 0 go on, 1 found) on those with the hash's tag. Returns
+  // match's nonzero result, 0 at an empty slot or after max_steps, -1 if `read` fails
+  // or a whole lap finds no empty slot.
+  template <typename Match>
+  int ProbeRacy(uint64_t hash, const OptimisticRead& read, size_t max_steps,
+                Match&& match) const;
   // Home bucket of the entry stored in slot word w.
   size_t HomeOf(uint64_t w, size_t mask) const;
   void Resize(size_t new_capacity);

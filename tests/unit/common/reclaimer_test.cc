@@ -13,6 +13,12 @@ namespace {
 std::atomic<int> freed{0};
 void CountFree(void*) { freed.fetch_add(1); }
 
+// Frees anything this thread still holds back, and starts counting from zero.
+void StartCounting() {
+  larder::Reclaimer::Drain();
+  freed = 0;
+}
+
 // Retires n distinct (never dereferenced) addresses with CountFree.
 void RetireN(int n) {
   static char cookies[1];
@@ -47,8 +53,7 @@ class ReadInFlight {
 
 TEST_CASE("retired memory is not freed while a read that began before is running",
           "[reclaimer][concurrency]") {
-  larder::Reclaimer::Drain();
-  freed = 0;
+  StartCounting();
   ReadInFlight read;
   REQUIRE(read.inside());
   // Many batches: each one tries to advance the epoch and free what is two epochs old.
@@ -60,16 +65,14 @@ TEST_CASE("retired memory is not freed while a read that began before is running
 }
 
 TEST_CASE("with no read running, retired memory is freed at once", "[reclaimer]") {
-  larder::Reclaimer::Drain();
-  freed = 0;
+  StartCounting();
   RetireN(3);
   CHECK(freed.load() == 3);
 }
 
 TEST_CASE("memory held back by a read goes with the next retirement after it ends",
           "[reclaimer][concurrency]") {
-  larder::Reclaimer::Drain();
-  freed = 0;
+  StartCounting();
   ReadInFlight read;
   REQUIRE(read.inside());
   RetireN(5);
