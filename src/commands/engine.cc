@@ -95,7 +95,8 @@ std::optional<std::string> Engine::Get(std::string_view key) {
   LockSet locks(&impl_->store);
   DbView db(&impl_->store, &locks, 0, impl_->clock.NowMs());
   std::string value;
-  switch (db.ReadStringOptimistic(k, &value)) {
+  StringSink sink(&value);
+  switch (db.ReadStringOptimistic(k, sink)) {
     case DbView::Optimistic::kFound:
       return value;
     case DbView::Optimistic::kMissing:

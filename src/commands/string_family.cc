@@ -131,12 +131,36 @@ void GetSet(CommandContext& ctx) { GenericSet(ctx, kSetGet, ctx.args[2], kNoExpi
 
 // ---- reads ----
 
+// Where GET's lock-free read copies the value: straight into the reply when the output
+// has room for it (ReplyBuilder::BulkRoom), else into a per-thread string.
+class GetReplySink final : public ValueSink {
+ public:
+  explicit GetReplySink(ReplyBuilder* reply) : reply_(reply) {}
+  char* Room(size_t n) override {
+    char* const p = reply_->BulkRoom(n);
+    in_reply_ = p != nullptr;
+    if (in_reply_) return p;
+    scratch_.resize(n);
+    return scratch_.data();
+  }
+  void Reply() {
+    if (in_reply_) reply_->CommitBulk();
+    else reply_->Bulk(scratch_);
+  }
+
+ private:
+  ReplyBuilder* reply_;
+  bool in_reply_ = false;
+  static thread_local std::string scratch_;
+};
+thread_local std::string GetReplySink::scratch_;
+
 void Get(CommandContext& ctx) {
   if (!ctx.db.HoldsAny()) {  // dispatched without a lock (kCmdReadsOptimistic)
-    thread_local std::string value;
-    switch (ctx.db.ReadStringOptimistic(ctx.Key(1), &value)) {
+    GetReplySink sink(ctx.reply);
+    switch (ctx.db.ReadStringOptimistic(ctx.Key(1), sink)) {
       case DbView::Optimistic::kFound:
-        ctx.reply->Bulk(value);
+        sink.Reply();
         return;
       case DbView::Optimistic::kMissing:
         ctx.reply->NullBulk();

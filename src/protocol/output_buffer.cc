@@ -26,6 +26,13 @@ OutputBuffer::Chunk& OutputBuffer::TailWithRoom(size_t want) {
   return chunks_.back();
 }
 
+char* OutputBuffer::FirstSpace(size_t n) {
+  // An empty buffer starts its chunk now (the spare one, usually) rather than refuse.
+  if (n > kChunkSize) return nullptr;
+  chunks_.push_back(NewChunk(n));
+  return chunks_.back().data.get();
+}
+
 void OutputBuffer::AppendSlow(const char* data, size_t n) {
   if (n == 0) return;
   size_ += n;

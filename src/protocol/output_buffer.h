@@ -37,11 +37,13 @@ class OutputBuffer {
   void Append(std::string_view s) { Append(s.data(), s.size()); }
   void AppendByte(char c) { Append(&c, 1); }
 
-  // Contiguous room for n bytes at the tail, or nullptr (then Append instead). What is
+  // Contiguous room for n bytes at the tail, or nullptr (then Append instead): the
+  // tail chunk has less room, or the buffer is empty and n > kChunkSize. What is
   // written there becomes part of the output with Commit(written), before any other
   // call on this buffer.
   char* TailSpace(size_t n) {
-    if (chunks_.empty() || chunks_.back().cap - chunks_.back().end < n) return nullptr;
+    if (chunks_.empty()) return FirstSpace(n);
+    if (chunks_.back().cap - chunks_.back().end < n) return nullptr;
     return chunks_.back().data.get() + chunks_.back().end;
   }
   void Commit(size_t written) {
@@ -74,6 +76,7 @@ class OutputBuffer {
     size_t end = 0;
   };
   Chunk& TailWithRoom(size_t want);
+  char* FirstSpace(size_t n);
   void AppendSlow(const char* data, size_t n);
   Chunk NewChunk(size_t cap);
 

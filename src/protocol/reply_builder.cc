@@ -65,22 +65,34 @@ void ReplyBuilder::Integer(int64_t v) {
 void ReplyBuilder::Bulk(std::string_view s) {
   if (suppressed_) return;
   // One pass into the tail chunk when it has room: "$<len>\r\n<bytes>\r\n".
-  if (char* const start = out_->TailSpace(s.size() + 25)) {
-    char* w = start;
-    *w++ = '$';
-    w = std::to_chars(w, w + 20, s.size()).ptr;
-    *w++ = '\r';
-    *w++ = '\n';
+  if (char* const w = BulkRoom(s.size())) {
     if (!s.empty()) std::memcpy(w, s.data(), s.size());
-    w += s.size();
-    *w++ = '\r';
-    *w++ = '\n';
-    out_->Commit(size_t(w - start));
+    CommitBulk();
     return;
   }
   Header('$', s.size());
   out_->Append(s);
   out_->Append("\r\n", 2);
+}
+
+char* ReplyBuilder::BulkRoom(size_t n) {
+  if (suppressed_) return nullptr;
+  char* const start = out_->TailSpace(n + 25);
+  if (start == nullptr) return nullptr;
+  char* w = start;
+  *w++ = '$';
+  w = std::to_chars(w, w + 20, n).ptr;
+  *w++ = '\r';
+  *w++ = '\n';
+  room_size_ = size_t(w - start) + n;
+  return w;
+}
+
+void ReplyBuilder::CommitBulk() {
+  char* const start = out_->TailSpace(room_size_ + 2);
+  start[room_size_] = '\r';
+  start[room_size_ + 1] = '\n';
+  out_->Commit(room_size_ + 2);
 }
 
 void ReplyBuilder::NullBulk() {

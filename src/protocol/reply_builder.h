@@ -29,6 +29,13 @@ class ReplyBuilder {
   void Integer(int64_t v);
   void Bulk(std::string_view s);
   void NullBulk();   // RESP2 $-1, RESP3 _
+  // A bulk reply whose bytes are written in place: BulkRoom(n) writes the header into
+  // the output's tail, uncommitted, and returns where the n bytes go; CommitBulk() then
+  // ends the reply. nullptr (nothing written): no room in the tail chunk, or replies
+  // are suppressed; use Bulk. A reply begun and never committed is not output, and a
+  // second BulkRoom starts over. No other call may come between BulkRoom and CommitBulk.
+  char* BulkRoom(size_t n);
+  void CommitBulk();
   void NullArray();  // RESP2 *-1, RESP3 _
   void ArrayHeader(size_t n);
   void MapHeader(size_t n);   // RESP2: array of 2n
@@ -61,6 +68,7 @@ class ReplyBuilder {
   OutputBuffer* out_;
   bool resp3_ = false;
   bool suppressed_ = false;
+  size_t room_size_ = 0;  // header and bytes of the reply BulkRoom began
   uint64_t error_count_ = 0;
   char last_prefix_[32] = {};
   size_t last_prefix_len_ = 0;

@@ -85,12 +85,13 @@ class DbView {
   bool Exists(const KeyArg& k) { return bool(Find(k, Mode::kPeek)); }
 
   // GET's lookup without the key's shard lock (common/mutex.h, "Optimistic reads"):
-  // the string at `k` copied into *value, with what Find(k, kRead) counts and stamps.
+  // the string at `k` copied into value.Room(its length), with what Find(k, kRead)
+  // counts and stamps (the sink may be asked again when a read is retried).
   // kUnsure: nothing done (the shard is held by a writer, writers kept coming, the key
   // has expired, TinyLFU needs the lock, or this build has no optimistic reads); look
   // it up under a hold instead. REQUIRES: the LockSet holds nothing.
   enum class Optimistic { kFound, kMissing, kWrongType, kUnsure };
-  Optimistic ReadStringOptimistic(const KeyArg& k, std::string* value);
+  Optimistic ReadStringOptimistic(const KeyArg& k, ValueSink& value);
   // Holds `k`'s shard shared (LockSet::LockShared) for Find. REQUIRES: nothing held.
   void HoldShared(const KeyArg& k) { locks_->LockShared(uint32_t(store_->ShardIndex(k.hash))); }
   bool HoldsAny() const { return locks_->HoldsAny(); }
@@ -174,7 +175,7 @@ class DbView {
   void CountRead(const KeyArg& k, bool hit, bool notify_miss);
   // ReadStringOptimistic's read proper (storage/optimistic_read.cc), inside a
   // Reclaimer read: finds, copies and touches; the counting is left to the caller.
-  Optimistic ReadStringRacy(const KeyArg& k, std::string* value);
+  Optimistic ReadStringRacy(const KeyArg& k, ValueSink& value);
   bool TinyLfuActive() const;
   // Find again once the LockSet's shared hold became the lock.
   KeyRef UpgradeAndFind(const KeyArg& k, Mode mode);

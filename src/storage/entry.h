@@ -24,6 +24,29 @@
 
 namespace larder {
 
+// Where a copied value goes: Room(n) returns room for its n bytes, valid until the next
+// Room call. A racy copy (Entry::RacyBlob) that is retried asks again.
+class ValueSink {
+ public:
+  virtual char* Room(size_t n) = 0;
+
+ protected:
+  ~ValueSink() = default;
+};
+
+// A ValueSink that is a string (resized to the value).
+class StringSink final : public ValueSink {
+ public:
+  explicit StringSink(std::string* s) : s_(s) {}
+  char* Room(size_t n) override {
+    s_->resize(n);
+    return s_->data();
+  }
+
+ private:
+  std::string* s_;
+};
+
 enum class ValueKind : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 
 // Encoding of a collection value.
@@ -96,10 +119,12 @@ class Entry {
                        RacyLayout* layout);
   // The expiry (kNoExpiry if none). REQUIRES: `layout` from RacyKeyIs on `e`.
   static int64_t RacyExpireAt(const Entry* e, const RacyLayout& layout);
-  // Copies the inline blob into *out; false: read.Valid() failed. REQUIRES: `layout`
-  // from RacyKeyIs on `e` says an inline payload.
+  // Copies the inline blob into out.Room(its length), which holds the blob only if
+  // read.Valid() holds afterwards; false (nothing copied): read.Valid() failed on the
+  // way. REQUIRES: `layout` from
+  // RacyKeyIs on `e` says an inline payload.
   static bool RacyBlob(const Entry* e, const RacyLayout& layout, const OptimisticRead& read,
-                       std::string* out);
+                       ValueSink& out);
 
   // Bytes allocated for this entry (what memory accounting charges).
   size_t AllocSize() const;

@@ -52,13 +52,14 @@ int64_t Entry::RacyExpireAt(const Entry* e, const RacyLayout& layout) {
 }
 
 bool Entry::RacyBlob(const Entry* e, const RacyLayout& layout, const OptimisticRead& read,
-                     std::string* out) {
+                     ValueSink& out) {
   const unsigned char* p = e->bytes() + layout.payload;
   uint64_t len = 0;
   size_t hdr = 0;
   if (!RacyVarint(p, read, &len, &hdr)) return false;
   if (!read.Valid()) return false;  // the length is the blob's: its bytes are inside
-  out->assign(reinterpret_cast<const char*>(p + hdr), size_t(len));
+  char* const dst = out.Room(size_t(len));
+  if (len != 0) std::memcpy(dst, p + hdr, size_t(len));
   return true;
 }
 

@@ -13,7 +13,7 @@
 
 namespace larder {
 
-DbView::Optimistic DbView::ReadStringOptimistic(const KeyArg& k, std::string* value) {
+DbView::Optimistic DbView::ReadStringOptimistic(const KeyArg& k, ValueSink& value) {
   assert(!locks_->HoldsAny());
   if (!LARDER_OPTIMISTIC_READS || (!no_touch_ && TinyLfuActive())) return Optimistic::kUnsure;
   const Optimistic result = ReadStringRacy(k, value);
@@ -23,7 +23,7 @@ DbView::Optimistic DbView::ReadStringOptimistic(const KeyArg& k, std::string* va
   return result;
 }
 
-DbView::Optimistic DbView::ReadStringRacy(const KeyArg& k, std::string* value)
+DbView::Optimistic DbView::ReadStringRacy(const KeyArg& k, ValueSink& value)
     NO_THREAD_SAFETY_ANALYSIS {
   ReclaimGuard reading;
   if (!reading.ok()) return Optimistic::kUnsure;

@@ -1,6 +1,7 @@
 #include "protocol/reply_builder.h"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <string>
 
 using namespace larder;
@@ -87,4 +88,47 @@ TEST_CASE("suppressed replies write nothing", "[reply]") {
   rb.Ok();
   rb.Bulk("x");
   CHECK(out.empty());
+}
+
+TEST_CASE("a bulk reply written in place counts only once committed", "[reply]") {
+  OutputBuffer out;
+  ReplyBuilder rb(&out);
+  rb.Ok();  // the output has a tail chunk from here on
+  SECTION("committed") {
+    char* w = rb.BulkRoom(5);
+    REQUIRE(w != nullptr);
+    std::memcpy(w, "hello", 5);
+    CHECK(out.size() == 5);  // only "+OK\r\n" so far
+    rb.CommitBulk();
+    CHECK(Drain(out) == "+OK\r\n$5\r\nhello\r\n");
+  }
+  SECTION("begun again with another length") {
+    std::memcpy(rb.BulkRoom(12), "a longer one", 12);
+    char* w = rb.BulkRoom(2);
+    std::memcpy(w, "ab", 2);
+    rb.CommitBulk();
+    CHECK(Drain(out) == "+OK\r\n$2\r\nab\r\n");
+  }
+  SECTION("never committed: the next reply takes its place") {
+    std::memcpy(rb.BulkRoom(3), "abc", 3);
+    rb.NullBulk();
+    CHECK(Drain(out) == "+OK\r\n$-1\r\n");
+  }
+  SECTION("empty value") {
+    REQUIRE(rb.BulkRoom(0) != nullptr);
+    rb.CommitBulk();
+    CHECK(Drain(out) == "+OK\r\n$0\r\n\r\n");
+  }
+  SECTION("no room in the tail chunk, or suppressed: nothing written") {
+    CHECK(rb.BulkRoom(OutputBuffer::kChunkSize) == nullptr);
+    rb.SetSuppressed(true);
+    CHECK(rb.BulkRoom(1) == nullptr);
+    CHECK(Drain(out) == "+OK\r\n");
+  }
+  SECTION("an emptied buffer starts a chunk for it") {
+    CHECK(Drain(out) == "+OK\r\n");
+    std::memcpy(rb.BulkRoom(2), "hi", 2);
+    rb.CommitBulk();
+    CHECK(Drain(out) == "$2\r\nhi\r\n");
+  }
 }

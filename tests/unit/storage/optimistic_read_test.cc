@@ -24,7 +24,8 @@ void Put(Store& store, const KeyArg& k, std::string_view value, int64_t expire_a
 DbView::Optimistic Read(Store& store, const KeyArg& k, std::string* value) {
   LockSet locks(&store);
   DbView db(&store, &locks, 0, kNow);
-  return db.ReadStringOptimistic(k, value);
+  StringSink sink(value);
+  return db.ReadStringOptimistic(k, sink);
 }
 
 }  // namespace
