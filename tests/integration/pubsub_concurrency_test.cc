@@ -3,6 +3,7 @@
 // a subscriber that stops reading is cut off at its output limit without slowing the
 // publishers.
 #include <atomic>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <string>
 #include <thread>
@@ -101,14 +102,29 @@ TEST_CASE("a subscriber that stops reading is disconnected at the pubsub output 
   const std::string payload(16 * 1024, 'x');
   constexpr int kMessages = 2000;  // 32 MB: far past the limit plus socket buffers
   Failures failures;
+  std::atomic<int> received{0};
+  std::atomic<bool> reader_done{false};
   std::thread consumer([&] {
     for (int i = 0; i < kMessages; ++i) {
       Reply r = reader.GetReply();
-      if (!r || r->type != REDIS_REPLY_ARRAY) return failures.Add("reader: " + Describe(r.get()));
+      if (!r || r->type != REDIS_REPLY_ARRAY) {
+        failures.Add("reader: " + Describe(r.get()));
+        break;
+      }
+      received.store(i + 1, std::memory_order_release);
     }
+    reader_done.store(true, std::memory_order_release);
   });
   long long first_receivers = -1, last_receivers = -1;
   for (int i = 0; i < kMessages; i += 50) {
+    // Keep the reading subscriber within two batches (1.6 MB) of the publisher, so only
+    // the stalled one can reach the limit even when a loaded machine starves the reader.
+    const auto deadline = std::chrono::steady_clock::now() + Ms(60000);
+    while (received.load(std::memory_order_acquire) < i - 100 &&
+           !reader_done.load(std::memory_order_acquire) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(Ms(1));
+    }
     for (int j = 0; j < 50; ++j) pub.Append({"PUBLISH", "big", payload});
     for (int j = 0; j < 50; ++j) {
       Reply r = pub.GetReply();
