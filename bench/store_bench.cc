@@ -26,7 +26,12 @@
 //
 //   larder-store-bench [--threads 1,2,...] [--seconds S] [--keys N] [--value-size B]
 //     [--get-ratio R] [--dist uniform,zipf] [--zipf-s S] [--api engine|storage]
-//     [--read-mode read|notouch|peek] [--shard-bits B] [--rounds N] [--quick]
+//     [--read-mode read|notouch|peek] [--shard-bits B] [--rounds N] [--hash-seed N]
+//     [--quick]
+//
+// --hash-seed N fixes the key hash's seed (random per process otherwise, as in the
+// server): which shard and slot each key lands in, so which hot keys share a shard's
+// lock under Zipf draws. Runs with one seed compare builds on the same layout.
 //
 // --rounds N runs the thread counts N times, alternating, and reports each cell's
 // median round; "vs 1 thread" is the median of the rounds' own ratios (each round's
@@ -64,6 +69,7 @@
 
 #include "bench_keys.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "larder/engine.h"
 #include "storage/db_view.h"
 #include "storage/lock_set.h"
@@ -92,6 +98,7 @@ struct Options {
   std::string api = "engine";
   std::string read_mode = "read";  // storage api: read | notouch | peek
   int shard_bits = 8;
+  uint64_t hash_seed = 0;  // 0: random
   int rounds = 1;
 };
 
@@ -553,6 +560,8 @@ Options ParseArgs(int argc, char** argv) {
       o.api = v;
     else if (a == "--shard-bits")
       o.shard_bits = int(num());
+    else if (a == "--hash-seed")
+      o.hash_seed = uint64_t(num());
     else if (a == "--read-mode")
       o.read_mode = v;
     else if (a == "--rounds")
@@ -573,6 +582,7 @@ Options ParseArgs(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Options o = ParseArgs(argc, argv);
+  if (o.hash_seed != 0) larder::SetHashSeedForTesting(o.hash_seed);
   std::unique_ptr<Target> target;
   if (o.api == "engine")
     target = std::make_unique<EngineTarget>(o.shard_bits);
