@@ -132,7 +132,8 @@ void GetSet(CommandContext& ctx) { GenericSet(ctx, kSetGet, ctx.args[2], kNoExpi
 // ---- reads ----
 
 // Where GET's lock-free read copies the value: straight into the reply when the output
-// has room for it (ReplyBuilder::BulkRoom), else into a per-thread string.
+// has room for it (ReplyBuilder::BulkRoom), else into a per-thread buffer (which only
+// grows, so it is not zero-filled again per value).
 class GetReplySink final : public ValueSink {
  public:
   explicit GetReplySink(ReplyBuilder* reply) : reply_(reply) {}
@@ -140,17 +141,19 @@ class GetReplySink final : public ValueSink {
     char* const p = reply_->BulkRoom(n);
     in_reply_ = p != nullptr;
     if (in_reply_) return p;
-    scratch_.resize(n);
+    if (scratch_.size() < n) scratch_.resize(n);
+    size_ = n;
     return scratch_.data();
   }
   void Reply() {
     if (in_reply_) reply_->CommitBulk();
-    else reply_->Bulk(scratch_);
+    else reply_->Bulk({scratch_.data(), size_});
   }
 
  private:
   ReplyBuilder* reply_;
   bool in_reply_ = false;
+  size_t size_ = 0;  // of the value in scratch_
   static thread_local std::string scratch_;
 };
 thread_local std::string GetReplySink::scratch_;

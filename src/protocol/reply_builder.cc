@@ -6,23 +6,29 @@
 #include "common/numbers.h"
 
 namespace larder {
+namespace {
+
+constexpr size_t kHeaderMax = 23;  // kind, at most 20 digits, CRLF
+
+// Writes "<kind><n>\r\n" at w (room for kHeaderMax bytes); returns its end.
+char* PutHeader(char* w, char kind, uint64_t n) {
+  *w++ = kind;
+  w = std::to_chars(w, w + 20, n).ptr;
+  *w++ = '\r';
+  *w++ = '\n';
+  return w;
+}
+
+}  // namespace
 
 void ReplyBuilder::Header(char kind, uint64_t n) {
   if (suppressed_) return;
-  if (char* const start = out_->TailSpace(24)) {  // kind, at most 20 digits, CRLF
-    start[0] = kind;
-    char* w = std::to_chars(start + 1, start + 21, n).ptr;
-    w[0] = '\r';
-    w[1] = '\n';
-    out_->Commit(size_t(w + 2 - start));
+  if (char* const start = out_->TailSpace(kHeaderMax)) {
+    out_->Commit(size_t(PutHeader(start, kind, n) - start));
     return;
   }
-  char buf[32];
-  buf[0] = kind;
-  auto r = std::to_chars(buf + 1, buf + 30, n);
-  r.ptr[0] = '\r';
-  r.ptr[1] = '\n';
-  out_->Append(buf, size_t(r.ptr + 2 - buf));
+  char buf[kHeaderMax];
+  out_->Append(buf, size_t(PutHeader(buf, kind, n) - buf));
 }
 
 void ReplyBuilder::SimpleString(std::string_view s) {
@@ -77,13 +83,9 @@ void ReplyBuilder::Bulk(std::string_view s) {
 
 char* ReplyBuilder::BulkRoom(size_t n) {
   if (suppressed_) return nullptr;
-  char* const start = out_->TailSpace(n + 25);
+  char* const start = out_->TailSpace(kHeaderMax + n + 2);
   if (start == nullptr) return nullptr;
-  char* w = start;
-  *w++ = '$';
-  w = std::to_chars(w, w + 20, n).ptr;
-  *w++ = '\r';
-  *w++ = '\n';
+  char* const w = PutHeader(start, '$', n);
   room_size_ = size_t(w - start) + n;
   return w;
 }
