@@ -34,6 +34,14 @@ ExpirySweeper::StepResult ExpirySweeper::SweepLocked(Shard& shard, int db, int64
   return r;
 }
 
+bool ExpirySweeper::MayHaveVolatile(Shard& shard, int ndb) NO_THREAD_SAFETY_ANALYSIS {
+  // The shard's table array is never reallocated; each count is read with a relaxed load.
+  for (int db = 0; db < ndb; ++db) {
+    if (shard.table(db).VolatileCountRacy() != 0) return true;
+  }
+  return false;
+}
+
 void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
   const int64_t start = clock.MonotonicUs();
   const size_t nshards = store_->shard_count();
@@ -47,7 +55,8 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
     const size_t index = next_shard_;
     Shard& shard = store_->shard(index);
     next_shard_ = (next_shard_ + 1) % nshards;
-    {
+    ++visited;
+    if (MayHaveVolatile(shard, ndb)) {
       MutexLock lock(&shard.mu);
       store_->AfterLock(index);
       const int64_t now_ms = clock.NowMs();
@@ -58,11 +67,10 @@ void ExpirySweeper::RunCycle(const Clock& clock, int64_t budget_us) {
         ttl_sum[size_t(db)] += r.ttl_sum;
         ttl_samples[size_t(db)] += r.ttl_samples;
       }
-    }
-    ++visited;
-    if (clock.MonotonicUs() - start >= budget_us) {
-      capped = true;
-      break;
+      if (clock.MonotonicUs() - start >= budget_us) {
+        capped = true;
+        break;
+      }
     }
     // After a full round, keep going only while many examined keys were stale.
     if (visited % nshards == 0) {

@@ -16,8 +16,9 @@ class ExpirySweeper {
   explicit ExpirySweeper(Store* store);
 
   // Sweeps until `budget_us` of monotonic time is used or a full round of shards found
-  // less than 10% of the examined keys expired. Each shard is locked once per visit, for
-  // at most kSlotsPerStep slots of each database that has keys with an expiry.
+  // less than 10% of the examined keys expired. A shard with no keys with an expiry is
+  // passed over without its lock; any other is locked once per visit, for at most
+  // kSlotsPerStep slots of each database that has keys with an expiry.
   void RunCycle(const Clock& clock, int64_t budget_us);
 
   static constexpr size_t kSlotsPerStep = 512;
@@ -36,6 +37,9 @@ class ExpirySweeper {
     double ttl_sum = 0;  // a double: TTLs near INT64_MAX (EXAT far ahead) would overflow
     uint64_t ttl_samples = 0;
   };
+  // Whether any database of `shard` had keys with an expiry, read without its lock: a
+  // key given a TTL just now may be missed, and is then swept in a later cycle.
+  static bool MayHaveVolatile(Shard& shard, int ndb);
   // Sweeps up to kSlotsPerStep slots of one database's table. REQUIRES: shard.mu held.
   StepResult SweepLocked(Shard& shard, int db, int64_t now_ms) REQUIRES(shard.mu);
 

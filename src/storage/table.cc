@@ -37,7 +37,9 @@ Table::Table(Table&& other) noexcept
     : slots_(std::exchange(other.slots_, nullptr)),
       mask_(std::exchange(other.mask_, 0)),
       size_(std::exchange(other.size_, 0)),
-      volatile_(std::exchange(other.volatile_, 0)) {}
+      volatile_(other.volatile_) {
+  other.SetVolatile(0);
+}
 
 Table& Table::operator=(Table&& other) noexcept {
   if (this != &other) {
@@ -45,7 +47,8 @@ Table& Table::operator=(Table&& other) noexcept {
     slots_ = std::exchange(other.slots_, nullptr);
     mask_ = std::exchange(other.mask_, 0);
     size_ = std::exchange(other.size_, 0);
-    volatile_ = std::exchange(other.volatile_, 0);
+    SetVolatile(other.volatile_);
+    other.SetVolatile(0);
   }
   return *this;
 }
@@ -158,7 +161,7 @@ size_t Table::Insert(uint64_t hash, Entry* e) {
   while (slots_[i] != 0) i = (i + 1) & mask_;
   slots_[i] = w;
   ++size_;
-  if (w & kVolatileBit) ++volatile_;
+  if (w & kVolatileBit) SetVolatile(volatile_ + 1);
   return i;
 }
 
@@ -168,8 +171,8 @@ void Table::Update(size_t slot, Entry* e) {
                (e->has_expiry() ? kVolatileBit : 0);
   assert((reinterpret_cast<uint64_t>(e) & ~kPtrMask) == 0);
   if (w == old) return;  // an in-place change leaves the slot's line clean for readers
-  if ((old & kVolatileBit) && !(w & kVolatileBit)) --volatile_;
-  if (!(old & kVolatileBit) && (w & kVolatileBit)) ++volatile_;
+  if ((old & kVolatileBit) && !(w & kVolatileBit)) SetVolatile(volatile_ - 1);
+  if (!(old & kVolatileBit) && (w & kVolatileBit)) SetVolatile(volatile_ + 1);
   slots_[slot] = w;
 }
 
@@ -184,7 +187,7 @@ bool Table::Erase(uint64_t hash, std::string_view key) {
 }
 
 void Table::RemoveAt(size_t slot) {
-  if (slots_[slot] & kVolatileBit) --volatile_;
+  if (slots_[slot] & kVolatileBit) SetVolatile(volatile_ - 1);
   --size_;
   // Backward shift: move later members of the cluster into the hole when their home
   // allows it (their home is not cyclically within (hole, j]).
@@ -218,7 +221,8 @@ void Table::Clear() {
     }
   }
   RetireSlots(std::exchange(slots_, nullptr), mask_ + 1);
-  mask_ = size_ = volatile_ = 0;
+  mask_ = size_ = 0;
+  SetVolatile(0);
 }
 
 size_t Table::RandomSlot(uint64_t rnd) const {

@@ -33,6 +33,9 @@ class Table {
   size_t size() const { return size_; }
   size_t capacity() const { return mask_ + (slots_ ? 1 : 0); }
   size_t volatile_count() const { return volatile_; }
+  // volatile_count() without the shard's lock: a relaxed load, possibly stale (the
+  // active expiry sweep's hint for which shards to skip).
+  size_t VolatileCountRacy() const { return __atomic_load_n(&volatile_, __ATOMIC_RELAXED); }
   // Bytes of the slot array.
   size_t SlotBytes() const { return capacity() * sizeof(uint64_t); }
 
@@ -126,6 +129,8 @@ class Table {
   void PlaceNoGrow(uint64_t w, size_t home);
 
   static void RetireSlots(uint64_t* slots, size_t capacity);
+  // Every write of volatile_ is a relaxed store, for VolatileCountRacy's readers.
+  void SetVolatile(size_t n) { __atomic_store_n(&volatile_, n, __ATOMIC_RELAXED); }
 
   uint64_t* slots_ = nullptr;  // owned (retired, not freed: RetireSlots)
   size_t mask_ = 0;  // capacity - 1 when slots_ is set
