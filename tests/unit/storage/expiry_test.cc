@@ -25,21 +25,6 @@ void Put(Store& store, int db, const ManualClock& clock, std::string_view key,
   view.SetString(k, &ref, "v", expire_at);
 }
 
-// Keys and keys with an expiry in `db`, counted under each shard's lock.
-struct Counts {
-  uint64_t keys = 0, expires = 0;
-};
-Counts CountDb(Store& store, int db) NO_THREAD_SAFETY_ANALYSIS {
-  Counts c;
-  for (size_t i = 0; i < store.shard_count(); ++i) {
-    Shard& s = store.shard(i);
-    MutexLock lock(&s.mu);
-    c.keys += s.table(db).size();
-    c.expires += s.table(db).volatile_count();
-  }
-  return c;
-}
-
 // A key whose shard is `shard`, from "prefix:0", "prefix:1", ...
 std::string KeyInShard(const Store& store, size_t shard, std::string_view prefix) {
   for (int i = 0; i < 100'000; ++i) {
@@ -65,18 +50,18 @@ TEST_CASE("the expiry sweep removes expired keys in every database and keeps the
   }
   ExpirySweeper sweeper(&store);
   sweeper.RunCycle(clock, kBudgetUs);
-  CHECK(CountDb(store, 0).keys == 200);  // nothing due yet
+  CHECK(store.CountDb(0).keys == 200);  // nothing due yet
 
   clock.AdvanceMs(2'000);
   // Each visit sweeps up to kSlotsPerStep slots of a table: a few cycles at most.
-  for (int cycle = 0; cycle < 10 && CountDb(store, 0).expires + CountDb(store, 3).expires > 200;
+  for (int cycle = 0; cycle < 10 && store.CountDb(0).expires + store.CountDb(3).expires > 200;
        ++cycle) {
     sweeper.RunCycle(clock, kBudgetUs);
   }
-  CHECK(CountDb(store, 0).keys == 0);
-  CHECK(CountDb(store, 0).expires == 0);
-  CHECK(CountDb(store, 3).keys == 400);  // later:* and kept:*
-  CHECK(CountDb(store, 3).expires == 200);
+  CHECK(store.CountDb(0).keys == 0);
+  CHECK(store.CountDb(0).expires == 0);
+  CHECK(store.CountDb(3).keys == 400);  // later:* and kept:*
+  CHECK(store.CountDb(3).expires == 200);
   CHECK(sweeper.AvgTtlMs(3) > 0);
   CHECK(sweeper.AvgTtlMs(3) <= 60'000);
 }
@@ -101,14 +86,14 @@ TEST_CASE("the expiry sweep passes over shards with no keys with an expiry witho
   held.mu.Unlock();
   cycle.wait();
   CHECK(finished);  // it never waited for shard 0's lock
-  CHECK(CountDb(store, 1).keys == 1);  // doomed is gone, the plain key stays
-  CHECK(CountDb(store, 1).expires == 0);
+  CHECK(store.CountDb(1).keys == 1);  // doomed is gone, the plain key stays
+  CHECK(store.CountDb(1).expires == 0);
 
   // A shard passed over once is swept once a key there gets an expiry.
   const std::string later = KeyInShard(store, 0, "later");
   Put(store, 0, clock, later, clock.NowMs() + 1'000);
   clock.AdvanceMs(2'000);
   sweeper.RunCycle(clock, kBudgetUs);
-  CHECK(CountDb(store, 0).keys == 1);
-  CHECK(CountDb(store, 0).expires == 0);
+  CHECK(store.CountDb(0).keys == 1);
+  CHECK(store.CountDb(0).expires == 0);
 }
