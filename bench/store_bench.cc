@@ -15,7 +15,8 @@
 //
 // --api engine  larder::Engine::Get / Set (include/larder/engine.h), the public path:
 //               per call it locks (Get: holds shared) through a fresh LockSet,
-//               reads the system clock, and Get copies the value into a std::string.
+//               reads the system clock, and Get copies the value into the thread's
+//               reused std::string (Engine::Get's buffer form).
 // --api storage DbView on the Store directly, as a command handler does: one reused
 //               LockSet and shard vector per thread (GET holds the shard shared, as
 //               the GET command), clock read every 256 operations,
@@ -173,13 +174,13 @@ class EngineTarget final : public Target {
    public:
     explicit EngineWorker(larder::Engine* e) : e_(e) {}
     size_t Get(std::string_view key) override {
-      std::optional<std::string> v = e_->Get(key);
-      return v ? v->size() : 0;
+      return e_->Get(key, &value_) ? value_.size() : 0;
     }
     void Set(std::string_view key, std::string_view value) override { e_->Set(key, value); }
 
    private:
     larder::Engine* e_;
+    std::string value_;  // reused by every Get of this thread
   };
   std::unique_ptr<Worker> NewWorker() override { return std::make_unique<EngineWorker>(&engine_); }
 

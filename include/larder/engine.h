@@ -53,7 +53,12 @@ class Engine {
   std::unique_ptr<Session> NewSession();
 
   // Typed shortcuts on database 0.
+  // The string value of `key`; nullopt if the key is missing or holds another type.
   std::optional<std::string> Get(std::string_view key);
+  // The same into a caller's buffer: true and *value the value, or false and *value
+  // empty. Its capacity is kept, so a buffer reused across calls allocates only when
+  // a value outgrows it (the optional form allocates for every value over 15 bytes).
+  bool Get(std::string_view key, std::string* value);
   // Sets a string value; ttl of zero or less means no expiry.
   void Set(std::string_view key, std::string_view value,
            std::chrono::milliseconds ttl = std::chrono::milliseconds(0));

@@ -91,24 +91,34 @@ std::unique_ptr<Engine::Session> Engine::NewSession() {
 }
 
 std::optional<std::string> Engine::Get(std::string_view key) {
+  std::string value;
+  if (!Get(key, &value)) return std::nullopt;
+  return value;
+}
+
+bool Engine::Get(std::string_view key, std::string* value) {
   const KeyArg k = MakeKeyArg(key);
   LockSet locks(&impl_->store);
   DbView db(&impl_->store, &locks, 0, impl_->clock.NowMs());
-  std::string value;
-  StringSink sink(&value);
+  StringSink sink(value);
   switch (db.ReadStringOptimistic(k, sink)) {
     case DbView::Optimistic::kFound:
-      return value;
+      return true;
     case DbView::Optimistic::kMissing:
     case DbView::Optimistic::kWrongType:
-      return std::nullopt;
+      value->clear();
+      return false;
     case DbView::Optimistic::kUnsure:
       break;
   }
   db.HoldShared(k);
   KeyRef ref = db.Find(k, DbView::Mode::kRead);
-  if (!ref || ref.kind() != ValueKind::kString) return std::nullopt;
-  return std::string(ref.str());
+  if (!ref || ref.kind() != ValueKind::kString) {
+    value->clear();
+    return false;
+  }
+  value->assign(ref.str());
+  return true;
 }
 
 void Engine::Set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) {
