@@ -73,20 +73,24 @@ std::string_view ListReader::At(size_t index) const {
 // ---- ListWriter ----
 
 ListWriter::ListWriter(DbView& db, const KeyArg& k, KeyRef ref)
-    : db_(db), key_(k), ref_(ref), existed_(bool(ref)), nodes_(&local_) {
+    : db_(db), key_(k), ref_(ref), existed_(bool(ref)) {
   if (existed_ && ref_.entry()->has_object()) {
     obj_ = static_cast<ListObject*>(ref_.entry()->object());
     nodes_ = &obj_->list;
   } else if (existed_) {
     in_entry_ = true;  // pushes edit the entry; anything else first takes a copy
-    local_.count = PackCount(ref_.entry()->blob());
+    entry_count_ = PackCount(ref_.entry()->blob());
+  } else {
+    nodes_ = &local_.emplace();
   }
 }
 
 void ListWriter::TakeWorkingCopy() {
   if (!in_entry_) return;
   in_entry_ = false;
-  local_.nodes.emplace_back(ref_.entry()->blob());
+  nodes_ = &local_.emplace();
+  local_->count = entry_count_;
+  local_->nodes.emplace_back(ref_.entry()->blob());
 }
 
 void ListWriter::PushInEntry(std::string_view v, bool front) {
@@ -137,7 +141,7 @@ void ListWriter::Push(std::string_view v, bool front) {
   if (in_entry_) {
     if (NodeWithin(ref_.entry()->blob(), extra, 1)) {
       PushInEntry(v, front);
-      ++nodes_->count;
+      ++entry_count_;
       return;
     }
     TakeWorkingCopy();  // the list outgrows one node: it becomes a ListObject at Commit
@@ -309,20 +313,22 @@ void ListWriter::Keep(size_t start, size_t stop, bool keep_none) {
 void ListWriter::Commit() {
   if (!dirty_) return;
   db_.Modified(key_.key);  // in-place edits of an object are not seen otherwise
-  if (nodes_->count == 0) {
+  if (Len() == 0) {
     if (existed_) db_.Delete(&ref_);
     return;
   }
   // A new key signals blocked clients through DbView::Insert; an existing one here.
   if (existed_ && grew_) db_.SignalReady(key_.key);
   if (obj_ || in_entry_) return;  // edited in place
-  if (local_.nodes.size() == 1 && NodeWithin(local_.nodes.front(), 0, 0)) {
-    if (existed_) db_.ReplaceBlob(&ref_, ValueKind::kList, Enc::kPacked, local_.nodes.front());
-    else db_.InsertBlob(key_, ValueKind::kList, Enc::kPacked, local_.nodes.front());
+  // Neither an object nor in the entry: the working copy holds the list.
+  const std::deque<std::string>& nodes = local_->nodes;
+  if (nodes.size() == 1 && NodeWithin(nodes.front(), 0, 0)) {
+    if (existed_) db_.ReplaceBlob(&ref_, ValueKind::kList, Enc::kPacked, nodes.front());
+    else db_.InsertBlob(key_, ValueKind::kList, Enc::kPacked, nodes.front());
     return;
   }
   auto* obj = new ListObject();
-  obj->list = std::move(local_);
+  obj->list = std::move(*local_);
   nodes_ = &obj->list;
   for (size_t i = 0; i < obj->list.nodes.size(); ++i) SplitIfNeeded(i);
   if (existed_) db_.ReplaceObject(&ref_, ValueKind::kList, obj);

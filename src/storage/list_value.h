@@ -67,7 +67,7 @@ class ListWriter {
   ListWriter(const ListWriter&) = delete;
   ListWriter& operator=(const ListWriter&) = delete;
 
-  size_t Len() const { return nodes_->count; }
+  size_t Len() const { return in_entry_ ? entry_count_ : nodes_->count; }
   void Push(std::string_view v, bool front);
   // Removes and returns the first (front) or last element. REQUIRES: Len() > 0.
   std::string Pop(bool front);
@@ -104,8 +104,11 @@ class ListWriter {
   bool dirty_ = false;
   bool grew_ = false;         // elements were added (blocked clients may be served)
   bool in_entry_ = false;     // a small list still edited in its entry (no copy)
-  ListNodes local_;           // a small list's working copy (count only if in_entry_)
-  ListNodes* nodes_;          // local_ or the object's
+  size_t entry_count_ = 0;    // the length while in_entry_
+  // A small or new list's working copy, made only when needed: a deque allocates when
+  // constructed, and most writes push onto an entry's list or edit an object's.
+  std::optional<ListNodes> local_;
+  ListNodes* nodes_ = nullptr;  // *local_ or the object's; null while in_entry_
   ListObject* obj_ = nullptr;
 };
 
