@@ -106,19 +106,19 @@ bool Engine::Get(std::string_view key, std::string* value) {
       return true;
     case DbView::Optimistic::kMissing:
     case DbView::Optimistic::kWrongType:
-      value->clear();
-      return false;
-    case DbView::Optimistic::kUnsure:
       break;
+    case DbView::Optimistic::kUnsure: {
+      db.HoldShared(k);
+      KeyRef ref = db.Find(k, DbView::Mode::kRead);
+      if (ref && ref.kind() == ValueKind::kString) {
+        value->assign(ref.str());
+        return true;
+      }
+      break;
+    }
   }
-  db.HoldShared(k);
-  KeyRef ref = db.Find(k, DbView::Mode::kRead);
-  if (!ref || ref.kind() != ValueKind::kString) {
-    value->clear();
-    return false;
-  }
-  value->assign(ref.str());
-  return true;
+  value->clear();  // a racy attempt may have left part of a value
+  return false;
 }
 
 void Engine::Set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) {
